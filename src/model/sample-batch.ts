@@ -1,3 +1,4 @@
+import { BadDataError } from './errors.ts';
 import type { FloatHistogram } from './histogram.ts';
 import type { Labels } from './labels.ts';
 
@@ -155,12 +156,19 @@ export class SampleBatch {
     this.sampleCount++;
   }
 
-  /** Decodes one label's text. This allocates, so it is for new series, errors and tests. */
+  /**
+   * Decodes one label's text. This allocates, so it is for new series, errors and tests.
+   * Throws BadDataError when the bytes are not valid UTF-8.
+   */
   labelText(label: number): [name: string, value: string] {
     const o = label * 4;
     const src = this.source;
     const at = (k: number): number => this.labels[o + k] ?? 0;
-    return [utf8.decode(src.subarray(at(0), at(1))), utf8.decode(src.subarray(at(2), at(3)))];
+    try {
+      return [utf8.decode(src.subarray(at(0), at(1))), utf8.decode(src.subarray(at(2), at(3)))];
+    } catch {
+      throw new BadDataError('label name or value is not valid UTF-8');
+    }
   }
 
   /** All labels of series `s` as text pairs, in the order they were added. Allocates. */

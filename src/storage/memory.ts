@@ -76,7 +76,14 @@ export class MemoryStorage implements Storage {
     const resolved: Array<MemSeries | null> = [];
     const refusal: Array<RejectReason | null> = [];
     for (let s = 0; s < batch.seriesCount; s++) {
-      const pairs = batch.seriesLabelPairs(s);
+      let pairs: Array<[string, string]>;
+      try {
+        pairs = batch.seriesLabelPairs(s);
+      } catch {
+        resolved.push(null);
+        refusal.push('invalid_labels');
+        continue;
+      }
       const problem = checkSeriesLabels(pairs);
       if (problem !== null) {
         resolved.push(null);

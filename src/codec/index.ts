@@ -1,0 +1,3 @@
+export * from './proto-reader.ts';
+export * from './proto-writer.ts';
+export * from './snappy.ts';
