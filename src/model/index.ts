@@ -6,3 +6,4 @@ export * from './sample-batch.ts';
 export * from './stale.ts';
 export * from './tenant.ts';
 export * from './validate.ts';
+export * from './duration.ts';

@@ -1,1 +1,2 @@
+export * from './prom-api/format.ts';
 export * from './remote-write/decode.ts';

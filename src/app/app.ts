@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino, type Logger } from 'pino';
+
+import { HttpServer, pushHandler } from '../http/index.ts';
+import { DEFAULT_WRITE_LIMITS, Ingester } from '../ingest/index.ts';
+import { MemoryStorage } from '../storage/index.ts';
+import { Authenticator, SqliteControlPlane } from '../tenancy/index.ts';
+import { formatListen, type ServeConfig } from './config.ts';
+import { TenantStorages, type StorageFactory } from './storages.ts';
+
+/** The control plane lives next to the tenants' data. */
+export function controlPlanePath(dataDir: string): string {
+  return join(dataDir, 'control.db');
+}
+
+export interface RunningServer {
+  readonly httpAddress: { host: string; port: number };
+  readonly log: Logger;
+  /** Drains, flushes and closes everything. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Overrides the storage engine (tests). */
+  readonly storageFactory?: StorageFactory;
+  readonly logger?: Logger;
+}
+
+/**
+ * The composition root: opens the control plane and the tenants' storage, wires the edges, and
+ * starts listening. Nothing else in the program knows how the pieces fit together.
+ */
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.logger ?? pino({ level: config.logLevel, base: { svc: 'xscaler' } });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteControlPlane(controlPlanePath(config.dataDir));
+  const auth = new Authenticator(store);
+  const storages = new TenantStorages(
+    config.dataDir,
+    options.storageFactory ?? (async () => new MemoryStorage()),
+  );
+  const ingester = new Ingester(storages, () => DEFAULT_WRITE_LIMITS);
+
+  let ready = false;
+  const http = new HttpServer({ log, ready: () => ready });
+  http.router.add('POST', '/api/v1/push', pushHandler(auth, ingester));
+
+  const usageTimer = setInterval(() => {
+    auth.flushUsage().catch((err: unknown) => log.warn({ err }, 'could not record token use'));
+  }, 5000);
+  usageTimer.unref();
+
+  const address = await http.listen(config.listen.host, config.listen.port);
+  ready = true;
+  log.info(
+    { http: formatListen({ host: address.address, port: address.port }), dataDir: config.dataDir },
+    'xscaler ready',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpAddress: { host: address.address, port: address.port },
+    log,
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        log.info('shutting down: draining requests');
+        await http.close(config.drainMs);
+        clearInterval(usageTimer);
+        await auth.flushUsage().catch(() => undefined);
+        await storages.close();
+        store.close();
+        log.info('shut down');
+      })()),
+  };
+}

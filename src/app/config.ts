@@ -1,0 +1,38 @@
+import { BadDataError } from '../model/index.ts';
+
+export interface ListenAddress {
+  /** Empty means every interface. */
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ServeConfig {
+  readonly listen: ListenAddress;
+  readonly grpcListen: ListenAddress;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** How long SIGTERM waits for in-flight requests before closing connections. */
+  readonly drainMs: number;
+}
+
+export const DEFAULTS = {
+  listen: ':8080',
+  grpcListen: ':4317',
+  dataDir: './data',
+  logLevel: 'info',
+  drainMs: 10_000,
+} as const;
+
+/** Parses `host:port`, `:port` or `[v6]:port`. */
+export function parseListen(text: string, flag: string): ListenAddress {
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new BadDataError(`${flag}: expected HOST:PORT or :PORT, got "${text}"`);
+  }
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+export function formatListen(a: ListenAddress): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}

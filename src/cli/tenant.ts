@@ -1,0 +1,32 @@
+import { controlPlanePath } from '../app/index.ts';
+import { SqliteControlPlane } from '../tenancy/index.ts';
+import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+
+export const tenantCommand: Command = {
+  name: 'tenant',
+  summary: 'create and list tenants',
+  usage: 'xscaler tenant create <id> [--data-dir DIR]\n       xscaler tenant list [--data-dir DIR]',
+  async run(argv) {
+    const { values, positionals } = parse({ args: argv, options: dataDirOption, allowPositionals: true });
+    const [action, id, ...rest] = positionals;
+    const store = new SqliteControlPlane(controlPlanePath(values['data-dir']));
+    try {
+      if (action === 'create' && id !== undefined && rest.length === 0) {
+        await store.createTenant(id);
+        process.stderr.write(`created tenant ${id}\n`);
+        return 0;
+      }
+      if (action === 'list' && id === undefined) {
+        for (const t of await store.listTenants()) {
+          process.stdout.write(`${t.id}\t${new Date(t.createdAt).toISOString()}\n`);
+        }
+        return 0;
+      }
+      throw new UsageError(
+        action === undefined ? 'missing action' : `cannot understand "${positionals.join(' ')}"`,
+      );
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,89 @@
+import { controlPlanePath } from '../app/index.ts';
+import { parseDurationMs } from '../model/index.ts';
+import { parseScope, SqliteControlPlane, type TokenRecord } from '../tenancy/index.ts';
+import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'create, list and revoke API tokens',
+  usage:
+    'xscaler token create --tenant <id> --scope read|write|read+write [--name N] [--expires-in 90d] [--data-dir DIR]\n' +
+    '       xscaler token list --tenant <id> [--data-dir DIR]\n' +
+    '       xscaler token revoke <token-id> [--data-dir DIR]',
+  async run(argv) {
+    const { values, positionals } = parse({
+      args: argv,
+      options: {
+        ...dataDirOption,
+        tenant: { type: 'string' },
+        scope: { type: 'string' },
+        name: { type: 'string' },
+        'expires-in': { type: 'string' },
+      },
+      allowPositionals: true,
+    });
+    const [action, ...rest] = positionals;
+    const store = new SqliteControlPlane(controlPlanePath(values['data-dir']));
+    try {
+      switch (action) {
+        case 'create': {
+          if (values.tenant === undefined) throw new UsageError('--tenant is required');
+          if (values.scope === undefined) throw new UsageError('--scope is required');
+          if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+          const scope = parseScope(values.scope);
+          const expiresAt =
+            values['expires-in'] === undefined ? null : Date.now() + parseDurationMs(values['expires-in']);
+          const { token, record } = await store.createToken({
+            tenant: values.tenant,
+            scope,
+            name: values.name ?? 'cli',
+            expiresAt,
+          });
+          // Only the token on stdout, so scripts can capture it; the rest goes to stderr.
+          process.stdout.write(token + '\n');
+          process.stderr.write(
+            `created token ${record.id} (${record.scope}) for tenant ${record.tenant}; it is shown only once\n`,
+          );
+          return 0;
+        }
+        case 'list': {
+          if (values.tenant === undefined) throw new UsageError('--tenant is required');
+          const rows = (await store.listTokens(values.tenant)).map(row);
+          printTable([['ID', 'NAME', 'SCOPE', 'PREFIX', 'CREATED', 'LAST USED', 'EXPIRES'], ...rows]);
+          return 0;
+        }
+        case 'revoke': {
+          if (rest.length !== 1) throw new UsageError('revoke takes exactly one token id');
+          const id = rest[0] as string;
+          if (!(await store.revokeToken(id))) {
+            process.stderr.write(`xscaler token: no token with id ${id}\n`);
+            return 1;
+          }
+          process.stderr.write(`revoked token ${id}; servers refuse it within 5 seconds\n`);
+          return 0;
+        }
+        default:
+          throw new UsageError(action === undefined ? 'missing action' : `unknown action "${action}"`);
+      }
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function row(t: TokenRecord): string[] {
+  const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+  return [t.id, t.name, t.scope, `${t.prefix}…`, when(t.createdAt), when(t.lastUsedAt), when(t.expiresAt)];
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  for (const r of rows) {
+    process.stdout.write(
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
+  }
+}
