@@ -222,13 +222,19 @@ export function labelName(key: string, rules: LabelNameRules): string | null {
     out = '';
     for (const ch of key) out += isAlnum(ch.codePointAt(0) ?? 0) ? ch : '_';
   } else {
-    const wrapped = key.length > 4 && key.startsWith('__') && key.endsWith('__');
-    const core = wrapped ? key.slice(2, -2) : key;
-    out = fields(core, isAlnum).join('_');
-    // A leading or trailing separator survives as one underscore, as Go's collapse keeps it.
-    if (core !== '' && !isAlnum(core.codePointAt(0) ?? 0)) out = `_${out}`;
-    const last = core.codePointAt(core.length - 1) ?? 0;
-    if (core !== '' && !isAlnum(last) && out !== '_') out = `${out}_`;
+    // Runs of bad characters become one `_`; a reserved-looking `__x__` keeps its wrapping.
+    const wrapped = key.length >= 4 && key.startsWith('__') && key.endsWith('__');
+    out = '';
+    let previousUnderscore = false;
+    for (const ch of wrapped ? key.slice(2, -2) : key) {
+      if (isAlnum(ch.codePointAt(0) ?? 0)) {
+        out += ch;
+        previousUnderscore = false;
+      } else if (!previousUnderscore) {
+        out += '_';
+        previousUnderscore = true;
+      }
+    }
     if (wrapped) out = `__${out}__`;
   }
   if (isDigit(out.charCodeAt(0))) out = `key_${out}`;
