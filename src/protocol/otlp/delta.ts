@@ -50,6 +50,9 @@ export class DeltaAccumulator {
         return `its interval starts at ${p.startMs}, inside the previous point's interval (ending ${s.lastMs})`;
       }
       if (kind === 'histogram' && !sameBounds(s, p)) s = undefined;
+      if (s !== undefined && kind === 'exponential' && !mergeable(s, p)) {
+        return `its buckets and those of the previous points span more than ${MAX_MERGED_BUCKETS} buckets`;
+      }
     }
     if ((p.flags & 1) !== 0) return null;
     if (s === undefined) {
@@ -193,6 +196,24 @@ interface DeltaSeries {
   positive: FloatList;
   negativeOffset: number;
   negative: FloatList;
+}
+
+/** Summing two exponential histograms allocates their combined bucket range; keep it bounded. */
+const MAX_MERGED_BUCKETS = 4096;
+
+function mergeable(s: DeltaSeries, p: PointScratch): boolean {
+  const scale = Math.min(s.scale, p.scale);
+  const span = (offset: number, len: number, from: number): [number, number] => [
+    offset >> (from - scale),
+    (offset + Math.max(len, 1) - 1) >> (from - scale),
+  ];
+  for (const [a, b] of [
+    [span(s.positiveOffset, s.positive.length, s.scale), span(p.positiveOffset, p.positive.length, p.scale)],
+    [span(s.negativeOffset, s.negative.length, s.scale), span(p.negativeOffset, p.negative.length, p.scale)],
+  ] as const) {
+    if (Math.max(a[1], b[1]) - Math.min(a[0], b[0]) >= MAX_MERGED_BUCKETS) return false;
+  }
+  return true;
 }
 
 function sameBounds(s: DeltaSeries, p: PointScratch): boolean {

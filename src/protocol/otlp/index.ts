@@ -9,3 +9,4 @@ export * from './point.ts';
 export * from './response.ts';
 export * from './translate.ts';
 export * from './translate-request.ts';
+export * from './encode.ts';

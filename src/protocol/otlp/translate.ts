@@ -37,6 +37,8 @@ export interface OtlpTranslateResult {
 const MAX_MESSAGES = 8;
 /** target_info samples are repeated this often between a resource's first and last point (lookback / 2). */
 const TARGET_INFO_STEP_MS = 150_000;
+/** At most this many target_info samples before the last one (2.5 hours of points). */
+const MAX_TARGET_INFO_STEPS = 60;
 /** OpenMetrics' limit on the runes of an exemplar's labels. */
 const MAX_EXEMPLAR_RUNES = 128;
 const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
@@ -206,6 +208,9 @@ export class OtlpTranslator implements OtlpSink {
     if (p.timeMs === 0) return this.reject(`a data point of metric "${m.name}" has no time_unix_nano`);
     const problem = this.pointLabels(p);
     if (problem !== null) return this.reject(`a data point of metric "${m.name}" ${problem}`);
+    if (m.kind === MetricKind.ExponentialHistogram && (p.scale < -10 || p.scale > 20)) {
+      return this.reject(`a data point of metric "${m.name}" has scale ${p.scale}, outside OTel's -10..20`);
+    }
     if (this.temporalityDelta && this.delta !== null) {
       const kind =
         m.kind === MetricKind.Sum ? 'number' : m.kind === MetricKind.Histogram ? 'histogram' : 'exponential';
@@ -437,7 +442,11 @@ export class OtlpTranslator implements OtlpSink {
       });
     }
     const series = set.write(batch, 'target_info');
-    for (let t = this.minT; t < this.maxT; t += TARGET_INFO_STEP_MS) batch.addSample(series, t, 1);
+    // Bounded: a request spanning days (or a bogus timestamp) must not make millions of samples.
+    let n = 0;
+    for (let t = this.minT; t < this.maxT && n < MAX_TARGET_INFO_STEPS; t += TARGET_INFO_STEP_MS, n++) {
+      batch.addSample(series, t, 1);
+    }
     batch.addSample(series, this.maxT, 1);
     this.minT = Infinity;
   }
