@@ -12,7 +12,8 @@ export type RejectReason =
   | 'label_name_too_long'
   | 'label_value_too_long'
   | 'series_limit' //        the tenant has too many series (max_global_series_per_tenant)
-  | 'metric_series_limit'; // the metric has too many series (max_series_per_metric)
+  | 'metric_series_limit' // the metric has too many series (max_series_per_metric)
+  | 'native_histograms_unsupported'; // the storage does not keep native histogram samples
 
 export interface RejectedSample {
   readonly reason: RejectReason;

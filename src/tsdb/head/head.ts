@@ -1,0 +1,513 @@
+import { Labels, METRIC_NAME } from '../../model/index.ts';
+import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
+import { ChunkStore, SLOT_SIZES } from './chunk-store.ts';
+import { OooStore } from './ooo.ts';
+import { PostingsIndex } from './postings.ts';
+import { growF64, growI32, growU16, growU32, growU8, labelHash, Symbols } from './symbols.ts';
+
+/** A chunk is sealed after this many samples (as Prometheus does: ~2 h of 1-minute data). */
+export const MAX_CHUNK_SAMPLES = 120;
+
+export const WalState = { None: 0, Pending: 1, Durable: 2 } as const;
+
+const EMPTY_SLOT = -1;
+
+/**
+ * The in-memory part of the engine: series identities, the postings index and compressed chunks,
+ * all in typed-array columns indexed by series ref (dense, increasing, never reused while the
+ * process lives). No JS object per series: a series is a row.
+ *
+ * Chunks are cut at multiples of `chunkRange` (the block range), so the head can be cut into
+ * blocks at those boundaries without re-encoding.
+ */
+export class Head {
+  readonly symbols = new Symbols();
+  readonly postings = new PostingsIndex();
+  readonly chunks = new ChunkStore();
+  readonly ooo = new OooStore();
+  readonly chunkRange: number;
+  readonly metricSym: number;
+
+  /** Refs handed out so far (dead rows included). */
+  n = 0;
+  live = 0;
+  /** Samples older than this are refused: that time range is already in blocks. */
+  minValidTime = -Infinity;
+  /** Head-wide sample time bounds (in-order and out-of-order), ±Infinity when empty. */
+  minT = Infinity;
+  maxT = -Infinity;
+
+  hash = new Uint32Array(1024);
+  lblOff = new Uint32Array(1024);
+  lblCnt = new Uint16Array(1024);
+  pairs = new Uint32Array(8192);
+  private pairsUsed = 0;
+  /** Newest in-order sample of the series (-Infinity when none) and its value bits. */
+  lastT = new Float64Array(1024).fill(-Infinity);
+  lastHi = new Uint32Array(1024);
+  lastLo = new Uint32Array(1024);
+  /** Open chunk: slot size class (-1 = none), slot id, bits written, samples, first t, last delta. */
+  ocClass = new Int32Array(1024).fill(-1);
+  ocSlot = new Int32Array(1024);
+  ocBits = new Uint32Array(1024);
+  ocCount = new Uint16Array(1024);
+  ocMint = new Float64Array(1024);
+  ocDelta = new Float64Array(1024);
+  ocLead = new Uint8Array(1024);
+  ocTrail = new Uint8Array(1024);
+  /** First timestamp that belongs to the next chunk (block-range boundary). */
+  ocEnd = new Float64Array(1024);
+  /** Sealed chunks of the series, oldest first, as a linked list of ChunkStore rows. */
+  firstChunk = new Int32Array(1024).fill(-1);
+  lastChunk = new Int32Array(1024).fill(-1);
+  walState = new Uint8Array(1024);
+  dead = new Uint8Array(1024);
+
+  private table = new Int32Array(2048).fill(EMPTY_SLOT);
+  private readonly writer = new XorWriter();
+
+  constructor(chunkRange: number) {
+    this.chunkRange = chunkRange;
+    this.metricSym = this.symbols.intern(METRIC_NAME);
+  }
+
+  // ---- identity ----------------------------------------------------------------------------
+
+  /**
+   * Finds the series whose labels are exactly the batch series' labels, comparing bytes: no text is
+   * decoded. `h` is the order-independent hash of those labels. Labels with an empty value are
+   * ignored (they mean "absent"). Returns -1 when no series matches byte for byte in the given
+   * order (a client sending unsorted labels then takes the slow path, `findLabels`).
+   */
+  findBytes(h: number, src: Uint8Array, offs: Uint32Array, from: number, to: number): number {
+    const mask = this.table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const ref = this.table[i] as number;
+      if (ref === EMPTY_SLOT) return -1;
+      if (ref >= 0 && this.hash[ref] === h && this.sameBytes(ref, src, offs, from, to)) return ref;
+    }
+  }
+
+  /** Finds the series with exactly `labels` (hash `h`), or -1. */
+  findLabels(h: number, labels: Labels): number {
+    const mask = this.table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const ref = this.table[i] as number;
+      if (ref === EMPTY_SLOT) return -1;
+      if (ref >= 0 && this.hash[ref] === h && this.labelsOf(ref).equals(labels)) return ref;
+    }
+  }
+
+  private sameBytes(ref: number, src: Uint8Array, offs: Uint32Array, from: number, to: number): boolean {
+    const sym = this.symbols;
+    const sb = sym.bytes;
+    let p = this.lblOff[ref] as number;
+    const pend = p + 2 * (this.lblCnt[ref] as number);
+    for (let l = from; l < to; l++) {
+      const o = l * 4;
+      const vs = offs[o + 2] as number;
+      const ve = offs[o + 3] as number;
+      if (vs === ve) continue;
+      if (p === pend) return false;
+      if (!sameSym(sb, sym, this.pairs[p] as number, src, offs[o] as number, offs[o + 1] as number))
+        return false;
+      if (!sameSym(sb, sym, this.pairs[p + 1] as number, src, vs, ve)) return false;
+      p += 2;
+    }
+    return p === pend;
+  }
+
+  /** The labels of a series, built from interned strings (allocates the small flat array). */
+  labelsOf(ref: number): Labels {
+    const off = this.lblOff[ref] as number;
+    const n = 2 * (this.lblCnt[ref] as number);
+    const flat = new Array<string>(n);
+    const strings = this.symbols.strings;
+    for (let i = 0; i < n; i++) flat[i] = strings[this.pairs[off + i] as number] as string;
+    return Labels.fromSortedFlat(flat);
+  }
+
+  /** Value symbol of label `nameSym` of a series, or -1. */
+  valueSym(ref: number, nameSym: number): number {
+    const off = this.lblOff[ref] as number;
+    const end = off + 2 * (this.lblCnt[ref] as number);
+    for (let p = off; p < end; p += 2) if (this.pairs[p] === nameSym) return this.pairs[p + 1] as number;
+    return -1;
+  }
+
+  /**
+   * Adds a series. `labels` must be valid (sorted, non-empty values); `ref` is given on WAL replay,
+   * otherwise the next ref is used. Returns the ref.
+   */
+  create(labels: Labels, ref = this.n): number {
+    if (ref >= this.hash.length) this.grow(ref + 1);
+    for (let r = this.n; r < ref; r++) this.dead[r] = 1; // refs skipped on replay
+    if (ref >= this.n) this.n = ref + 1;
+    const raw = labels.raw();
+    if (this.pairsUsed + raw.length > this.pairs.length)
+      this.pairs = growU32(this.pairs, this.pairsUsed + raw.length);
+    const off = this.pairsUsed;
+    const enc = this.symbols;
+    let h = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = enc.intern(raw[i] as string);
+      const value = enc.intern(raw[i + 1] as string);
+      this.pairs[off + i] = name;
+      this.pairs[off + i + 1] = value;
+      h =
+        (h +
+          labelHash(
+            enc.bytes,
+            enc.off[name] as number,
+            (enc.off[name] as number) + (enc.len[name] as number),
+            enc.off[value] as number,
+            (enc.off[value] as number) + (enc.len[value] as number),
+          )) >>>
+        0;
+    }
+    this.pairsUsed += raw.length;
+    this.lblOff[ref] = off;
+    this.lblCnt[ref] = raw.length >> 1;
+    this.hash[ref] = h;
+    this.dead[ref] = 0;
+    this.lastT[ref] = -Infinity;
+    this.ocClass[ref] = -1;
+    this.firstChunk[ref] = -1;
+    this.lastChunk[ref] = -1;
+    this.walState[ref] = 0;
+    for (let i = 0; i < raw.length; i += 2)
+      this.postings.add(this.pairs[off + i] as number, this.pairs[off + i + 1] as number, ref);
+    this.live++;
+    if (this.live * 2 > this.table.length) this.rehash(this.table.length * 2);
+    this.tableInsert(ref);
+    return ref;
+  }
+
+  private tableInsert(ref: number): void {
+    const mask = this.table.length - 1;
+    let i = (this.hash[ref] as number) & mask;
+    while ((this.table[i] as number) >= 0) i = (i + 1) & mask;
+    this.table[i] = ref;
+  }
+
+  private rehash(size: number): void {
+    this.table = new Int32Array(size).fill(EMPTY_SLOT);
+    for (let r = 0; r < this.n; r++) if (this.dead[r] === 0) this.tableInsert(r);
+  }
+
+  private grow(need: number): void {
+    this.hash = growU32(this.hash, need);
+    this.lblOff = growU32(this.lblOff, need);
+    this.lblCnt = growU16(this.lblCnt, need);
+    this.lastT = growF64(this.lastT, need, -Infinity);
+    this.lastHi = growU32(this.lastHi, need);
+    this.lastLo = growU32(this.lastLo, need);
+    this.ocClass = growI32(this.ocClass, need, -1);
+    this.ocSlot = growI32(this.ocSlot, need);
+    this.ocBits = growU32(this.ocBits, need);
+    this.ocCount = growU16(this.ocCount, need);
+    this.ocMint = growF64(this.ocMint, need);
+    this.ocDelta = growF64(this.ocDelta, need);
+    this.ocLead = growU8(this.ocLead, need);
+    this.ocTrail = growU8(this.ocTrail, need);
+    this.ocEnd = growF64(this.ocEnd, need);
+    this.firstChunk = growI32(this.firstChunk, need, -1);
+    this.lastChunk = growI32(this.lastChunk, need, -1);
+    this.walState = growU8(this.walState, need);
+    this.dead = growU8(this.dead, need);
+  }
+
+  /** Number of live series whose metric name is `name` (for the per-metric limit). */
+  seriesOfMetric(nameSym: number): number {
+    return this.postings.count(this.metricSym, nameSym);
+  }
+
+  // ---- samples -----------------------------------------------------------------------------
+
+  /** Appends an in-order sample: the caller checked `t > lastT[ref]`. */
+  append(ref: number, t: number, hi: number, lo: number): void {
+    let cls = this.ocClass[ref] as number;
+    if (
+      cls >= 0 &&
+      (t >= (this.ocEnd[ref] as number) || (this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)
+    ) {
+      this.sealOpen(ref);
+      cls = -1;
+    }
+    const w = this.writer;
+    if (cls < 0) {
+      cls = 0;
+      const arena = this.chunks.slots[0]!;
+      const slot = arena.alloc();
+      this.ocClass[ref] = 0;
+      this.ocSlot[ref] = slot;
+      this.ocMint[ref] = t;
+      this.ocEnd[ref] = (Math.floor(t / this.chunkRange) + 1) * this.chunkRange;
+      w.reset(arena.page(slot), arena.offset(slot));
+    } else {
+      let arena = this.chunks.slots[cls]!;
+      let slot = this.ocSlot[ref] as number;
+      const used = ((this.ocBits[ref] as number) + 7) >>> 3;
+      if (used + MAX_SAMPLE_BYTES > arena.size) {
+        if (cls === SLOT_SIZES.length - 1) {
+          // Cannot happen with MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES < the largest slot; kept as a guard.
+          this.sealOpen(ref);
+          this.append(ref, t, hi, lo);
+          return;
+        }
+        const bigger = this.chunks.slots[cls + 1]!;
+        const ns = bigger.alloc();
+        bigger
+          .page(ns)
+          .set(arena.page(slot).subarray(arena.offset(slot), arena.offset(slot) + used), bigger.offset(ns));
+        arena.release(slot);
+        cls++;
+        this.ocClass[ref] = cls;
+        this.ocSlot[ref] = ns;
+        arena = bigger;
+        slot = ns;
+      }
+      w.buf = arena.page(slot);
+      w.base = arena.offset(slot);
+      w.bitPos = this.ocBits[ref] as number;
+      w.count = this.ocCount[ref] as number;
+      w.t = this.lastT[ref] as number;
+      w.tDelta = this.ocDelta[ref] as number;
+      w.vhi = this.lastHi[ref] as number;
+      w.vlo = this.lastLo[ref] as number;
+      w.lead = this.ocLead[ref] as number;
+      w.trail = this.ocTrail[ref] as number;
+    }
+    w.append(t, hi, lo);
+    this.ocBits[ref] = w.bitPos;
+    this.ocCount[ref] = w.count;
+    this.ocDelta[ref] = w.tDelta;
+    this.ocLead[ref] = w.lead;
+    this.ocTrail[ref] = w.trail;
+    this.lastT[ref] = t;
+    this.lastHi[ref] = hi;
+    this.lastLo[ref] = lo;
+    if (t > this.maxT) this.maxT = t;
+    if (t < this.minT) this.minT = t;
+  }
+
+  /** Moves the open chunk of `ref` to a sealed page. */
+  sealOpen(ref: number): void {
+    const cls = this.ocClass[ref] as number;
+    if (cls < 0) return;
+    const arena = this.chunks.slots[cls]!;
+    const slot = this.ocSlot[ref] as number;
+    const row = this.chunks.seal(
+      arena.page(slot),
+      arena.offset(slot),
+      ((this.ocBits[ref] as number) + 7) >>> 3,
+      this.ocMint[ref] as number,
+      this.lastT[ref] as number,
+      this.ocCount[ref] as number,
+    );
+    arena.release(slot);
+    this.ocClass[ref] = -1;
+    const last = this.lastChunk[ref] as number;
+    if (last < 0) this.firstChunk[ref] = row;
+    else this.chunks.next[last] = row;
+    this.lastChunk[ref] = row;
+  }
+
+  /** Adds an out-of-order sample (older than lastT, not present yet). */
+  insertOoo(ref: number, t: number, hi: number, lo: number): void {
+    this.ooo.insert(ref, t, hi, lo);
+    if (t > this.maxT) this.maxT = t;
+    if (t < this.minT) this.minT = t;
+  }
+
+  /**
+   * Looks for a stored sample of `ref` at `t` (in chunks or out-of-order data). Returns true and
+   * leaves its value bits in `foundHi`/`foundLo` when there is one.
+   */
+  findSample(ref: number, t: number): boolean {
+    if (this.ooo.find(ref, t)) {
+      this.foundHi = this.ooo.foundHi;
+      this.foundLo = this.ooo.foundLo;
+      return true;
+    }
+    const it = this.scratchIter;
+    it.reset(this, ref, t, t);
+    if (it.nextSample() && it.t === t) {
+      this.foundHi = it.vhi;
+      this.foundLo = it.vlo;
+      return true;
+    }
+    return false;
+  }
+  foundHi = 0;
+  foundLo = 0;
+  private readonly scratchIter: HeadChunkCursor = new HeadChunkCursor();
+
+  /**
+   * Drops chunks and out-of-order samples entirely before `before`, and series left without data
+   * whose newest sample is before `before`. Returns the refs of removed series.
+   */
+  truncate(before: number): number[] {
+    const removed: number[] = [];
+    const ch = this.chunks;
+    for (let ref = 0; ref < this.n; ref++) {
+      if (this.dead[ref] === 1) continue;
+      let row = this.firstChunk[ref] as number;
+      while (row >= 0 && (ch.maxt[row] as number) < before) {
+        const nx = ch.next[row] as number;
+        ch.drop(row);
+        row = nx;
+      }
+      this.firstChunk[ref] = row;
+      if (row < 0) this.lastChunk[ref] = -1;
+      if ((this.ocClass[ref] as number) >= 0 && (this.lastT[ref] as number) < before) {
+        this.chunks.slots[this.ocClass[ref] as number]!.release(this.ocSlot[ref] as number);
+        this.ocClass[ref] = -1;
+      }
+      this.ooo.truncate(ref, before);
+      if (
+        row < 0 &&
+        (this.ocClass[ref] as number) < 0 &&
+        !this.ooo.has(ref) &&
+        (this.lastT[ref] as number) < before
+      ) {
+        this.dead[ref] = 1;
+        this.live--;
+        removed.push(ref);
+      }
+    }
+    if (removed.length > 0) {
+      this.postings.filter((r) => this.dead[r] === 0);
+      this.rehash(this.table.length);
+    }
+    if (before > this.minValidTime) this.minValidTime = before;
+    this.recomputeMinT();
+    return removed;
+  }
+
+  private recomputeMinT(): void {
+    let min = Infinity;
+    const ch = this.chunks;
+    for (let ref = 0; ref < this.n; ref++) {
+      if (this.dead[ref] === 1) continue;
+      const row = this.firstChunk[ref] as number;
+      if (row >= 0) min = Math.min(min, ch.mint[row] as number);
+      else if ((this.ocClass[ref] as number) >= 0) min = Math.min(min, this.ocMint[ref] as number);
+      const o = this.ooo.minT(ref);
+      if (o < min) min = o;
+    }
+    this.minT = min;
+    if (min === Infinity) this.maxT = -Infinity;
+  }
+
+  /** Approximate bytes held by the head's columns and buffers (statistics). */
+  memoryBytes(): number {
+    return (
+      this.hash.length * 110 +
+      this.pairs.byteLength +
+      this.table.byteLength +
+      this.chunks.memoryBytes() +
+      this.symbols.byteSize()
+    );
+  }
+}
+
+function sameSym(
+  sb: Uint8Array,
+  sym: Symbols,
+  id: number,
+  src: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  const len = sym.len[id] as number;
+  if (len !== end - start) return false;
+  const off = sym.off[id] as number;
+  for (let i = 0; i < len; i++) if (sb[off + i] !== src[start + i]) return false;
+  return true;
+}
+
+/**
+ * Walks the in-order samples of one head series within [mint, maxt], chunk by chunk, without
+ * allocating. Valid only while the head is not appended to (used synchronously); queries copy the
+ * open chunk instead (see read.ts).
+ */
+export class HeadChunkCursor {
+  t = 0;
+  vhi = 0;
+  vlo = 0;
+  private head: Head | null = null;
+  private ref = 0;
+  private row = -1;
+  private inOpen = false;
+  private done = true;
+  private maxt = 0;
+  private mint = 0;
+  private readonly reader = new XorReaderRef();
+
+  reset(head: Head, ref: number, mint: number, maxt: number): void {
+    this.head = head;
+    this.ref = ref;
+    this.mint = mint;
+    this.maxt = maxt;
+    this.row = head.firstChunk[ref] as number;
+    this.inOpen = false;
+    this.done = false;
+    this.reader.active = false;
+  }
+
+  nextSample(): boolean {
+    const head = this.head as Head;
+    const ch = head.chunks;
+    const r = this.reader;
+    for (;;) {
+      if (this.done) return false;
+      if (!r.active) {
+        if (this.row >= 0) {
+          const row = this.row;
+          this.row = ch.next[row] as number;
+          if ((ch.maxt[row] as number) < this.mint) continue;
+          if ((ch.mint[row] as number) > this.maxt) {
+            this.done = true;
+            return false;
+          }
+          r.x.reset(ch.bytes(row), ch.off[row] as number, ch.mint[row] as number, ch.count[row] as number);
+          r.active = true;
+        } else if (!this.inOpen && (head.ocClass[this.ref] as number) >= 0) {
+          this.inOpen = true;
+          const arena = ch.slots[head.ocClass[this.ref] as number]!;
+          const slot = head.ocSlot[this.ref] as number;
+          r.x.reset(
+            arena.page(slot),
+            arena.offset(slot),
+            head.ocMint[this.ref] as number,
+            head.ocCount[this.ref] as number,
+          );
+          r.active = true;
+        } else {
+          this.done = true;
+          return false;
+        }
+      }
+      if (!r.x.next()) {
+        r.active = false;
+        continue;
+      }
+      const t = r.x.t;
+      if (t < this.mint) continue;
+      if (t > this.maxt) {
+        this.done = true;
+        return false;
+      }
+      this.t = t;
+      this.vhi = r.x.vhi;
+      this.vlo = r.x.vlo;
+      return true;
+    }
+  }
+}
+
+class XorReaderRef {
+  readonly x = new XorReader();
+  active = false;
+}

@@ -1,0 +1,163 @@
+import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
+import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
+import type { BlockReader, ChunkRef, SampleArrays, SeriesData } from '../query/types.ts';
+import type { Head } from './head.ts';
+import { lowerBound } from './ooo.ts';
+import { EMPTY } from './postings.ts';
+
+/**
+ * The head seen through the block read interface. `series()` snapshots what it returns: sealed
+ * chunks by reference (their pages are immutable), the open chunk and out-of-order samples by copy,
+ * so later appends never change a query's view.
+ */
+export class HeadReader implements BlockReader, PostingsSource {
+  private readonly head: Head;
+  private sortedValues = new Map<number, { version: number; values: string[] }>();
+  private allCache: { n: number; live: number; refs: Uint32Array } | null = null;
+
+  constructor(head: Head) {
+    this.head = head;
+  }
+
+  get minTime(): number {
+    return this.head.minT;
+  }
+
+  get maxTime(): number {
+    return this.head.maxT;
+  }
+
+  // ---- PostingsSource ----
+  nameId(name: string): number {
+    const id = this.head.symbols.lookup(name);
+    return id >= 0 && this.head.postings.byName.has(id) ? id : -1;
+  }
+
+  valueId(nameId: number, value: string): number {
+    const id = this.head.symbols.lookup(value);
+    return id >= 0 && this.head.postings.byName.get(nameId)?.has(id) === true ? id : -1;
+  }
+
+  forEachValue(nameId: number, fn: (valueId: number, value: string) => void): void {
+    const values = this.head.postings.byName.get(nameId);
+    if (!values) return;
+    const strings = this.head.symbols.strings;
+    for (const vid of values.keys()) fn(vid, strings[vid] as string);
+  }
+
+  postings(nameId: number, valueId: number): Uint32Array {
+    return this.head.postings.get(nameId, valueId);
+  }
+
+  all(): Uint32Array {
+    const h = this.head;
+    const c = this.allCache;
+    if (c !== null && c.n === h.n && c.live === h.live) return c.refs;
+    const refs = new Uint32Array(h.live);
+    let k = 0;
+    for (let r = 0; r < h.n; r++) if (h.dead[r] === 0) refs[k++] = r;
+    this.allCache = { n: h.n, live: h.live, refs };
+    return refs;
+  }
+
+  /** Series refs matching all matchers (no time filter). */
+  select(matchers: readonly Matcher[]): Uint32Array {
+    if (this.head.live === 0) return EMPTY;
+    return selectPostings(this, matchers);
+  }
+
+  // ---- BlockReader ----
+  async series(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesData[]> {
+    return this.seriesSync(matchers, mint, maxt);
+  }
+
+  seriesSync(matchers: readonly Matcher[], mint: number, maxt: number): SeriesData[] {
+    const h = this.head;
+    const out: SeriesData[] = [];
+    if (h.maxT < mint || h.minT > maxt) return out;
+    const refs = this.select(matchers);
+    const ch = h.chunks;
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as number;
+      const chunks: ChunkRef[] = [];
+      for (let row = h.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) {
+        if ((ch.maxt[row] as number) < mint) continue;
+        if ((ch.mint[row] as number) > maxt) break;
+        chunks.push({
+          buf: ch.bytes(row),
+          off: ch.off[row] as number,
+          mint: ch.mint[row] as number,
+          maxt: ch.maxt[row] as number,
+          count: ch.count[row] as number,
+        });
+      }
+      const cls = h.ocClass[ref] as number;
+      if (cls >= 0 && (h.ocMint[ref] as number) <= maxt && (h.lastT[ref] as number) >= mint) {
+        const arena = ch.slots[cls]!;
+        const slot = h.ocSlot[ref] as number;
+        const start = arena.offset(slot);
+        const len = ((h.ocBits[ref] as number) + 7) >>> 3;
+        chunks.push({
+          buf: arena.page(slot).slice(start, start + len),
+          off: 0,
+          mint: h.ocMint[ref] as number,
+          maxt: h.lastT[ref] as number,
+          count: h.ocCount[ref] as number,
+        });
+      }
+      const ooo = copyOoo(h.ooo.get(ref), mint, maxt);
+      if (chunks.length === 0 && ooo === null) continue;
+      out.push({ labels: h.labelsOf(ref), chunks, ooo });
+    }
+    out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return out;
+  }
+
+  async labelNames(matchers: readonly Matcher[]): Promise<string[]> {
+    const h = this.head;
+    const strings = h.symbols.strings;
+    if (matchers.length === 0)
+      return [...h.postings.byName.keys()].map((id) => strings[id] as string).sort(compareStrings);
+    const refs = this.select(matchers);
+    const names = new Set<number>();
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as number;
+      const off = h.lblOff[ref] as number;
+      const end = off + 2 * (h.lblCnt[ref] as number);
+      for (let p = off; p < end; p += 2) names.add(h.pairs[p] as number);
+    }
+    return [...names].map((id) => strings[id] as string).sort(compareStrings);
+  }
+
+  async labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]> {
+    const h = this.head;
+    const nameId = this.nameId(name);
+    if (nameId < 0) return [];
+    if (matchers.length === 0) {
+      const cached = this.sortedValues.get(nameId);
+      if (cached && cached.version === h.postings.version) return cached.values;
+      const values: string[] = [];
+      this.forEachValue(nameId, (_, v) => values.push(v));
+      values.sort(compareStrings);
+      this.sortedValues.set(nameId, { version: h.postings.version, values });
+      return values;
+    }
+    const refs = this.select(matchers);
+    const ids = new Set<number>();
+    for (let i = 0; i < refs.length; i++) {
+      const v = h.valueSym(refs[i] as number, nameId);
+      if (v >= 0) ids.add(v);
+    }
+    const strings = h.symbols.strings;
+    return [...ids].map((id) => strings[id] as string).sort(compareStrings);
+  }
+}
+
+function copyOoo(s: SampleArrays | undefined, mint: number, maxt: number): SampleArrays | null {
+  if (s === undefined) return null;
+  const from = lowerBound(s.t, mint);
+  let to = lowerBound(s.t, maxt);
+  if (to < s.t.length && s.t[to] === maxt) to++;
+  if (to <= from) return null;
+  return { t: s.t.slice(from, to), hi: s.hi.slice(from, to), lo: s.lo.slice(from, to) };
+}

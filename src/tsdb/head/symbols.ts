@@ -1,0 +1,126 @@
+const encoder = new TextEncoder();
+
+/**
+ * Interned label strings of the head. Each distinct name or value is stored once, as a JS string
+ * (for results) and as UTF-8 bytes in one arena (so ingest can compare request bytes against known
+ * series without decoding them). Ids are dense, start at 0 and never change; symbols are never
+ * removed while the head lives (a restart rebuilds the table from live series only).
+ */
+export class Symbols {
+  readonly strings: string[] = [];
+  /** Byte range of symbol `id` in `bytes`: [off[id], off[id] + len[id]). */
+  off = new Uint32Array(1024);
+  len = new Uint32Array(1024);
+  bytes = new Uint8Array(64 * 1024);
+  private used = 0;
+  private readonly ids = new Map<string, number>();
+
+  get size(): number {
+    return this.strings.length;
+  }
+
+  /** The id of `s`, adding it when new. */
+  intern(s: string): number {
+    const known = this.ids.get(s);
+    if (known !== undefined) return known;
+    const id = this.strings.length;
+    if (id === this.off.length) {
+      this.off = growU32(this.off, id + 1);
+      this.len = growU32(this.len, id + 1);
+    }
+    const need = this.used + s.length * 3;
+    if (need > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      bigger.set(this.bytes.subarray(0, this.used));
+      this.bytes = bigger;
+    }
+    const written = encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
+    this.off[id] = this.used;
+    this.len[id] = written;
+    this.used += written;
+    this.strings.push(s);
+    this.ids.set(s, id);
+    return id;
+  }
+
+  /** The id of `s`, or -1. */
+  lookup(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+
+  /** Bytes held, for memory statistics. */
+  byteSize(): number {
+    return this.used;
+  }
+}
+
+export function growU32(a: Uint32Array<ArrayBufferLike>, need: number): Uint32Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+
+export function growI32(a: Int32Array<ArrayBufferLike>, need: number, fill = 0): Int32Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Int32Array(n);
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
+export function growF64(a: Float64Array<ArrayBufferLike>, need: number, fill = 0): Float64Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Float64Array(n);
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
+export function growU8(a: Uint8Array<ArrayBufferLike>, need: number): Uint8Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
+}
+
+export function growU16(a: Uint16Array<ArrayBufferLike>, need: number): Uint16Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Uint16Array(n);
+  b.set(a);
+  return b;
+}
+
+/** FNV-1a over bytes [start, end), continuing from `h`. */
+export function fnv(h: number, buf: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  return h;
+}
+
+/**
+ * Hash of one label from its UTF-8 name and value bytes. A series hash is the sum of its label
+ * hashes, so it does not depend on the order a client sent the labels in.
+ */
+export function labelHash(
+  buf: Uint8Array,
+  nameStart: number,
+  nameEnd: number,
+  valueStart: number,
+  valueEnd: number,
+): number {
+  let h = fnv(0x811c9dc5, buf, nameStart, nameEnd);
+  h = Math.imul(h ^ 0xff, 0x01000193);
+  h = fnv(h, buf, valueStart, valueEnd);
+  // murmur3 finalizer, so that sums of hashes spread well
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

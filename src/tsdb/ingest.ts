@@ -1,0 +1,272 @@
+import {
+  checkSeriesLabels,
+  Labels,
+  SampleFlag,
+  STALE_NAN_HI,
+  STALE_NAN_LO,
+  type SampleBatch,
+} from '../model/index.ts';
+import type { AppendOptions, AppendResult, RejectedSample, RejectReason } from '../storage/index.ts';
+import { WalState, type Head } from './head/head.ts';
+import { labelHash } from './head/symbols.ts';
+import type { ExemplarStore, MetadataStore } from './meta-stores.ts';
+import { RecordType } from './wal/record.ts';
+import type { Wal } from './wal/wal.ts';
+import { writeExemplar, writeMetadata, writeSeries } from './wal/encode.ts';
+
+/** How many refused samples an AppendResult names. */
+export const MAX_REJECT_EXAMPLES = 5;
+
+/** Reason codes kept in `resolved` for refused series (stored as -1 - code). */
+const REASONS: readonly RejectReason[] = [
+  'invalid_labels',
+  'series_limit',
+  'metric_series_limit',
+  'max_label_names_per_series',
+  'label_name_too_long',
+  'label_value_too_long',
+  'out_of_order',
+  'too_old',
+  'too_far_in_future',
+  'duplicate_timestamp',
+  'native_histograms_unsupported',
+];
+
+export interface IngestTarget {
+  readonly head: Head;
+  readonly wal: Wal;
+  readonly exemplars: ExemplarStore;
+  readonly metadata: MetadataStore;
+}
+
+/**
+ * Appends a batch to the head and stages its WAL records, synchronously; the caller then awaits
+ * `wal.commit()` before acknowledging. Rules (the reference semantics of MemoryStorage):
+ *
+ * 1. t > now + maxFutureMs → `too_far_in_future`.
+ * 2. t older than the series' newest sample by more than the out-of-order window → `out_of_order`
+ *    (window 0) or `too_old`.
+ * 3. t before the head's min valid time (already cut into a block) → `too_old`.
+ * 4. a sample at an existing timestamp: same value (bits; any NaN equals any NaN, stale only equals
+ *    stale) is accepted silently, another value → `duplicate_timestamp`.
+ * 5. otherwise stored: appended when newest, inserted out of order when older.
+ *
+ * Hot path: known series are found by hashing the label bytes of the request (no text decoded);
+ * per sample the work is a few typed-array reads and one chunk append. No allocation per sample.
+ */
+export class Ingester {
+  private resolved = new Int32Array(256);
+  private readonly target: IngestTarget;
+
+  constructor(target: IngestTarget) {
+    this.target = target;
+  }
+
+  append(batch: SampleBatch, opts: AppendOptions): AppendResult {
+    const { head, wal } = this.target;
+    const rec = wal.rec;
+    let rejected: Map<RejectReason, number> | null = null;
+    const examples: RejectedSample[] = [];
+    let accepted = 0;
+    let newSeries = 0;
+
+    const reject = (reason: RejectReason, s: number, ref: number, t: number): void => {
+      rejected ??= new Map();
+      rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
+      if (examples.length < MAX_REJECT_EXAMPLES) {
+        examples.push({
+          reason,
+          series: ref >= 0 ? head.labelsOf(ref).toString() : batchLabelsText(batch, s),
+          t,
+        });
+      }
+    };
+
+    // 1. Resolve every series of the batch: ref >= 0, or -1 - reason code.
+    if (this.resolved.length < batch.seriesCount) this.resolved = new Int32Array(batch.seriesCount * 2);
+    const resolved = this.resolved;
+    const src = batch.source;
+    const offs = batch.labels;
+    rec.begin(RecordType.Series);
+    for (let s = 0; s < batch.seriesCount; s++) {
+      const from = batch.labelStart(s);
+      const to = batch.labelEnd[s] as number;
+      let h = 0;
+      for (let l = from; l < to; l++) {
+        const o = l * 4;
+        const vs = offs[o + 2] as number;
+        const ve = offs[o + 3] as number;
+        if (vs !== ve) h = (h + labelHash(src, offs[o] as number, offs[o + 1] as number, vs, ve)) >>> 0;
+      }
+      let ref = head.findBytes(h, src, offs, from, to);
+      if (ref < 0) {
+        const r = this.slowResolve(batch, s, h, opts);
+        if (r.created) newSeries++;
+        ref = r.ref;
+      }
+      resolved[s] = ref;
+      if (ref >= 0 && head.walState[ref] === WalState.None) {
+        writeSeries(rec, ref, head.labelsOf(ref));
+        head.walState[ref] = WalState.Pending;
+        wal.pendingRefs.push(ref);
+      }
+    }
+    rec.end();
+
+    // 2. Float samples.
+    const maxT = opts.now + opts.maxFutureMs;
+    const window = opts.outOfOrderWindowMs;
+    const minValid = head.minValidTime;
+    const vals = batch.values;
+    const vbits = new Uint32Array(vals.buffer, vals.byteOffset, vals.length * 2);
+    const ts = batch.timestamps;
+    const flags = batch.flags;
+    const sser = batch.sampleSeries;
+    const lastT = head.lastT;
+    rec.begin(RecordType.Samples);
+    let prevT = 0;
+    for (let i = 0; i < batch.sampleCount; i++) {
+      const s = sser[i] as number;
+      const ref = resolved[s] as number;
+      const t = ts[i] as number;
+      if (ref < 0) {
+        reject(REASONS[-1 - ref] as RejectReason, s, -1, t);
+        continue;
+      }
+      let hi: number;
+      let lo: number;
+      if (((flags[i] as number) & SampleFlag.Stale) !== 0) {
+        hi = STALE_NAN_HI;
+        lo = STALE_NAN_LO;
+      } else {
+        hi = vbits[2 * i + 1] as number;
+        lo = vbits[2 * i] as number;
+        // A plain NaN that happens to carry the marker's bits is not a marker: canonicalise it.
+        if (hi === STALE_NAN_HI && lo === STALE_NAN_LO) {
+          hi = 0x7ff80000;
+          lo = 0;
+        }
+      }
+      if (t > maxT) {
+        reject('too_far_in_future', s, ref, t);
+        continue;
+      }
+      const last = lastT[ref] as number;
+      if (t < last && t < last - window) {
+        reject(window > 0 ? 'too_old' : 'out_of_order', s, ref, t);
+        continue;
+      }
+      if (t < minValid) {
+        reject('too_old', s, ref, t);
+        continue;
+      }
+      if (t > last) {
+        head.append(ref, t, hi, lo);
+      } else {
+        const exists =
+          t === last
+            ? ((head.foundHi = head.lastHi[ref] as number), (head.foundLo = head.lastLo[ref] as number), true)
+            : head.findSample(ref, t);
+        if (exists) {
+          if (sameValue(head.foundHi, head.foundLo, hi, lo)) accepted++;
+          else reject('duplicate_timestamp', s, ref, t);
+          continue;
+        }
+        head.insertOoo(ref, t, hi, lo);
+      }
+      accepted++;
+      rec.uvarint(ref);
+      rec.varint(t - prevT);
+      rec.bits(hi, lo);
+      prevT = t;
+    }
+    rec.end();
+
+    // 3. Native histograms are not stored yet: refuse them with a clear reason.
+    for (const hs of batch.histograms) {
+      const ref = resolved[hs.series] as number;
+      reject(
+        ref < 0 ? (REASONS[-1 - ref] as RejectReason) : 'native_histograms_unsupported',
+        hs.series,
+        ref,
+        hs.t,
+      );
+    }
+
+    // 4. Exemplars and metadata.
+    if (batch.exemplars.length > 0) {
+      rec.begin(RecordType.Exemplars);
+      for (const ex of batch.exemplars) {
+        const ref = resolved[ex.series] as number;
+        if (ref < 0) continue;
+        const labels = head.labelsOf(ref);
+        if (this.target.exemplars.add(labels, { labels: ex.labels, t: ex.t, v: ex.v }))
+          writeExemplar(rec, ref, ex.labels, ex.t, ex.v);
+      }
+      rec.end();
+    }
+    if (batch.metadata.length > 0) {
+      rec.begin(RecordType.Metadata);
+      for (const m of batch.metadata) if (this.target.metadata.put(m)) writeMetadata(rec, m);
+      rec.end();
+    }
+    return { accepted, rejected: rejected ?? EMPTY_REJECTED, examples, newSeries };
+  }
+
+  /** A series not found by its bytes: decode, validate, look up by labels, maybe create. */
+  private slowResolve(
+    batch: SampleBatch,
+    s: number,
+    h: number,
+    opts: AppendOptions,
+  ): { ref: number; created: boolean } {
+    const { head } = this.target;
+    let pairs: Array<[string, string]>;
+    try {
+      pairs = batch.seriesLabelPairs(s);
+    } catch {
+      return { ref: -1 - REASONS.indexOf('invalid_labels'), created: false };
+    }
+    if (checkSeriesLabels(pairs) !== null)
+      return { ref: -1 - REASONS.indexOf('invalid_labels'), created: false };
+    const labels = Labels.from(pairs);
+    const known = head.findLabels(h, labels);
+    if (known >= 0) return { ref: known, created: false };
+    let reason: RejectReason | null = opts.checkNewSeries?.(labels) ?? null;
+    if (reason === null && opts.maxSeries > 0 && head.live >= opts.maxSeries) reason = 'series_limit';
+    if (reason === null && opts.maxSeriesPerMetric > 0) {
+      const sym = head.symbols.lookup(labels.metricName());
+      if (sym >= 0 && head.seriesOfMetric(sym) >= opts.maxSeriesPerMetric) reason = 'metric_series_limit';
+    }
+    if (reason !== null) {
+      const code = REASONS.indexOf(reason);
+      return { ref: -1 - (code < 0 ? 0 : code), created: false };
+    }
+    return { ref: head.create(labels), created: true };
+  }
+}
+
+const EMPTY_REJECTED: ReadonlyMap<RejectReason, number> = new Map();
+
+function isStale(hi: number, lo: number): boolean {
+  return hi === STALE_NAN_HI && lo === STALE_NAN_LO;
+}
+
+function isNaNBits(hi: number, lo: number): boolean {
+  return (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) !== 0 || lo !== 0);
+}
+
+/** Duplicate rule: identical bits, or both NaN; a stale marker only equals a stale marker. */
+export function sameValue(ahi: number, alo: number, bhi: number, blo: number): boolean {
+  if (ahi === bhi && alo === blo) return true;
+  if (isStale(ahi, alo) || isStale(bhi, blo)) return false;
+  return isNaNBits(ahi, alo) && isNaNBits(bhi, blo);
+}
+
+function batchLabelsText(batch: SampleBatch, s: number): string {
+  try {
+    return Labels.from(batch.seriesLabelPairs(s)).toString();
+  } catch {
+    return '<undecodable labels>';
+  }
+}

@@ -1,0 +1,42 @@
+import type { Labels, Matcher } from '../../model/index.ts';
+
+/**
+ * One encoded chunk as a byte range. `buf` is never written again after the ChunkRef is handed
+ * out (sealed pages, block files, or a private copy of an open head chunk), so a ChunkRef stays
+ * valid for as long as someone holds it.
+ */
+export interface ChunkRef {
+  readonly buf: Uint8Array;
+  readonly off: number;
+  readonly mint: number;
+  readonly maxt: number;
+  readonly count: number;
+}
+
+/** Out-of-order samples as sorted parallel arrays (value bits in hi/lo). */
+export interface SampleArrays {
+  readonly t: readonly number[];
+  readonly hi: readonly number[];
+  readonly lo: readonly number[];
+}
+
+/** What a block (or the head) returns for one series. */
+export interface SeriesData {
+  readonly labels: Labels;
+  readonly chunks: ChunkRef[];
+  readonly ooo: SampleArrays | null;
+}
+
+/**
+ * The one read interface of the head and of on-disk blocks: "the head is just another block".
+ * Queries and compaction both read through it.
+ */
+export interface BlockReader {
+  readonly minTime: number;
+  /** Inclusive. */
+  readonly maxTime: number;
+  /** Series matching all matchers with data overlapping [mint, maxt], sorted by labels. */
+  series(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesData[]>;
+  labelNames(matchers: readonly Matcher[]): Promise<string[]>;
+  labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]>;
+}

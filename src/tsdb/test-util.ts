@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Labels, Matcher, SampleBatch, SampleFlag } from '../model/index.ts';
+import { ValueKind, type AppendOptions, type Querier } from '../storage/index.ts';
+
+/** Helpers shared by the engine's tests (not part of the public face). */
+
+export const OPTS: AppendOptions = {
+  now: 2_000_000_000_000,
+  maxFutureMs: 600_000,
+  outOfOrderWindowMs: 600_000,
+  maxSeries: 0,
+  maxSeriesPerMetric: 0,
+};
+
+export type TestSample = { labels: Record<string, string>; t: number; v: number | 'stale' };
+
+/** Builds a batch (labels written into the batch's own buffer). */
+export function batchOf(samples: readonly TestSample[], batch = new SampleBatch()): SampleBatch {
+  batch.resetOwned();
+  const ids = new Map<string, number>();
+  for (const s of samples) {
+    const key = JSON.stringify(s.labels);
+    let id = ids.get(key);
+    if (id === undefined) {
+      for (const [n, v] of Object.entries(s.labels)) batch.addLabelText(n, v);
+      id = batch.endSeries();
+      ids.set(key, id);
+    }
+    batch.addSample(id, s.t, s.v === 'stale' ? NaN : s.v, s.v === 'stale' ? SampleFlag.Stale : 0);
+  }
+  return batch;
+}
+
+export function tempDir(prefix = 'tsdb-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type Dump = Record<string, Array<[number, number | 'stale']>>;
+
+/** Reads every series matching `matchers` in [mint, maxt] as plain data. */
+export async function dump(
+  q: Querier,
+  matchers: Matcher[] = [new Matcher('=~', '__name__', '.+')],
+  mint = -Infinity,
+  maxt = Infinity,
+): Promise<Dump> {
+  const out: Dump = {};
+  const signal = new AbortController().signal;
+  for (const s of await q.select(matchers, { start: mint, end: maxt }, signal)) {
+    const it = s.iterator();
+    const rows: Array<[number, number | 'stale']> = [];
+    for (let k = it.next(), guard = 0; k !== ValueKind.None && guard < 10_000_000; k = it.next(), guard++) {
+      rows.push([it.t, k === ValueKind.Stale ? 'stale' : it.v]);
+    }
+    out[s.labels.toString()] = rows;
+  }
+  q.close();
+  return out;
+}
+
+export function labels(o: Record<string, string>): Labels {
+  return Labels.fromObject(o);
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { Matcher } from '../model/index.ts';
+import { openTsdb } from './index.ts';
+import { batchOf, dump, OPTS, tempDir } from './test-util.ts';
+
+const T0 = 1_700_000_000_000;
+const dirs: Array<() => void> = [];
+after(() => dirs.forEach((c) => c()));
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d.cleanup);
+  return d.dir;
+}
+
+test('appends, queries and survives a reopen bit for bit (stale markers included)', async () => {
+  const d = dir();
+  const db = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  const samples = [];
+  for (let i = 0; i < 300; i++) {
+    samples.push({
+      labels: { __name__: 'up', job: 'a' },
+      t: T0 + i * 15_000,
+      v: i % 50 === 49 ? ('stale' as const) : i * 1.5,
+    });
+    samples.push({ labels: { __name__: 'up', job: 'b' }, t: T0 + i * 15_000, v: Math.sin(i) });
+  }
+  const res = await db.append(batchOf(samples), OPTS);
+  assert.equal(res.accepted, 600);
+  assert.equal(res.newSeries, 2);
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  assert.equal(before['up{job="a"}']?.length, 300);
+  assert.equal(before['up{job="a"}']?.[49]?.[1], 'stale');
+  assert.equal(before['up{job="b"}']?.[7]?.[1], Math.sin(7));
+  await db.close();
+
+  const again = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  // Known series are found again after replay: no new series.
+  const r2 = await again.append(
+    batchOf([{ labels: { __name__: 'up', job: 'a' }, t: T0 + 300 * 15_000, v: 1 }]),
+    OPTS,
+  );
+  assert.equal(r2.newSeries, 0);
+  await again.close();
+});
+
+test('ingest rules: duplicates, out-of-order window, future, partial rejection', async () => {
+  const db = await openTsdb(dir(), { maintenanceIntervalMs: 0 });
+  const L = { __name__: 'm', k: 'v' };
+  const now = OPTS.now;
+  await db.append(batchOf([{ labels: L, t: now, v: 1 }]), OPTS);
+  const r = await db.append(
+    batchOf([
+      { labels: L, t: now, v: 1 }, // same value: accepted silently
+      { labels: L, t: now, v: 2 }, // same t, other value
+      { labels: L, t: now - 60_000, v: 3 }, // out of order, within the window
+      { labels: L, t: now - 3_600_000, v: 4 }, // beyond the window
+      { labels: L, t: now + 3_600_000, v: 5 }, // too far in the future
+      { labels: { __name__: 'other' }, t: now, v: 6 },
+      { labels: { nolabel: 'x' }, t: now, v: 7 }, // no metric name
+    ]),
+    OPTS,
+  );
+  assert.equal(r.accepted, 3);
+  assert.equal(r.rejected.get('duplicate_timestamp'), 1);
+  assert.equal(r.rejected.get('too_old'), 1);
+  assert.equal(r.rejected.get('too_far_in_future'), 1);
+  assert.equal(r.rejected.get('invalid_labels'), 1);
+  assert.ok(r.examples.some((e) => e.series === 'm{k="v"}' && e.reason === 'duplicate_timestamp'));
+  const data = await dump(await db.querier(-Infinity, Infinity));
+  assert.deepEqual(data['m{k="v"}'], [
+    [now - 60_000, 3],
+    [now, 1],
+  ]);
+  // Without a window, older samples are out of order.
+  const r2 = await db.append(batchOf([{ labels: L, t: now - 30_000, v: 1 }]), {
+    ...OPTS,
+    outOfOrderWindowMs: 0,
+  });
+  assert.equal(r2.rejected.get('out_of_order'), 1);
+  await db.close();
+});
+
+test('series limits and the checkNewSeries hook apply to new series only', async () => {
+  const db = await openTsdb(dir(), { maintenanceIntervalMs: 0 });
+  const t = OPTS.now;
+  const r = await db.append(
+    batchOf([
+      { labels: { __name__: 'a', i: '1' }, t, v: 1 },
+      { labels: { __name__: 'a', i: '2' }, t, v: 1 },
+      { labels: { __name__: 'b', i: '1' }, t, v: 1 },
+      { labels: { __name__: 'c', bad: 'yes' }, t, v: 1 },
+    ]),
+    {
+      ...OPTS,
+      maxSeries: 10,
+      maxSeriesPerMetric: 1,
+      checkNewSeries: (l) => (l.get('bad') === 'yes' ? 'label_value_too_long' : null),
+    },
+  );
+  assert.equal(r.accepted, 2);
+  assert.equal(r.rejected.get('metric_series_limit'), 1);
+  assert.equal(r.rejected.get('label_value_too_long'), 1);
+  const r2 = await db.append(
+    batchOf([
+      { labels: { __name__: 'z' }, t, v: 1 },
+      { labels: { __name__: 'a', i: '1' }, t: t + 1, v: 1 },
+    ]),
+    { ...OPTS, maxSeries: 2 },
+  );
+  assert.equal(r2.rejected.get('series_limit'), 1);
+  assert.equal(r2.accepted, 1);
+  await db.close();
+});
+
+test('matchers, label names and values, deletion, metadata and exemplars', async () => {
+  const d = dir();
+  const db = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  const t = OPTS.now - 100_000;
+  const samples = [];
+  for (let i = 0; i < 20; i++)
+    samples.push({ labels: { __name__: 'http', code: String(200 + (i % 4)), inst: `i${i}` }, t, v: i });
+  const batch = batchOf(samples);
+  batch.metadata.push({ family: 'http', type: 1, help: 'requests', unit: '' });
+  batch.exemplars.push({
+    series: 0,
+    labels: (await import('./test-util.ts')).labels({ trace_id: 'abc' }),
+    t,
+    v: 1,
+  });
+  await db.append(batch, OPTS);
+  const q = await db.querier(-Infinity, Infinity);
+  const sig = new AbortController().signal;
+  const m = (type: '=' | '!=' | '=~' | '!~', n: string, v: string): Matcher => new Matcher(type, n, v);
+  assert.equal((await q.select([m('=', 'code', '200')], { start: -Infinity, end: Infinity }, sig)).length, 5);
+  assert.equal(
+    (await q.select([m('=~', 'code', '200|201')], { start: -Infinity, end: Infinity }, sig)).length,
+    10,
+  );
+  assert.equal(
+    (await q.select([m('=~', 'code', '20[12]')], { start: -Infinity, end: Infinity }, sig)).length,
+    10,
+  );
+  assert.equal(
+    (
+      await q.select(
+        [m('=', '__name__', 'http'), m('!=', 'code', '200')],
+        { start: -Infinity, end: Infinity },
+        sig,
+      )
+    ).length,
+    15,
+  );
+  assert.equal(
+    (
+      await q.select(
+        [m('=', '__name__', 'http'), m('!~', 'code', '20[01]')],
+        { start: -Infinity, end: Infinity },
+        sig,
+      )
+    ).length,
+    10,
+  );
+  assert.equal(
+    (
+      await q.select(
+        [m('=', '__name__', 'http'), m('=', 'missing', '')],
+        { start: -Infinity, end: Infinity },
+        sig,
+      )
+    ).length,
+    20,
+  );
+  assert.equal(
+    (
+      await q.select(
+        [m('=', '__name__', 'http'), m('!=', 'missing', '')],
+        { start: -Infinity, end: Infinity },
+        sig,
+      )
+    ).length,
+    0,
+  );
+  assert.deepEqual(await q.labelNames([], sig), ['__name__', 'code', 'inst']);
+  assert.deepEqual(await q.labelValues('code', [], sig), ['200', '201', '202', '203']);
+  assert.deepEqual(await q.labelValues('inst', [m('=', 'code', '203')], sig), [
+    'i11',
+    'i15',
+    'i19',
+    'i3',
+    'i7',
+  ]);
+  q.close();
+
+  await db.deleteSeries([m('=', 'code', '200')], -Infinity, Infinity);
+  const after1 = await dump(await db.querier(-Infinity, Infinity));
+  assert.equal(Object.keys(after1).length, 15);
+  assert.equal(db.metadata(undefined, 0).get('http')?.[0]?.help, 'requests');
+  assert.equal((await db.exemplars([[m('=', '__name__', 'http')]], -Infinity, Infinity)).length, 1);
+  await db.close();
+
+  const again = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), after1);
+  assert.equal(again.metadata('http', 0).size, 1);
+  assert.equal(
+    (await again.exemplars([[m('=', '__name__', 'http')]], -Infinity, Infinity))[0]?.exemplars[0]?.labels.get(
+      'trace_id',
+    ),
+    'abc',
+  );
+  assert.equal(again.stats(10).numSeries, 20);
+  await again.close();
+});
+
+test('concurrent appends are group-committed and all acknowledged', async () => {
+  const d = dir();
+  const db = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  const all = [];
+  for (let k = 0; k < 50; k++)
+    all.push(db.append(batchOf([{ labels: { __name__: 'g', k: String(k) }, t: OPTS.now, v: k }]), OPTS));
+  const results = await Promise.all(all);
+  assert.equal(
+    results.reduce((a, r) => a + r.accepted, 0),
+    50,
+  );
+  await db.close();
+  const again = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  assert.equal(Object.keys(await dump(await again.querier(-Infinity, Infinity))).length, 50);
+  await again.close();
+});

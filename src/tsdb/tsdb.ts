@@ -1,0 +1,228 @@
+import { UnavailableError, type Matcher, type MetricMetadata, type SampleBatch } from '../model/index.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  NameCount,
+  Querier,
+  SeriesExemplars,
+  Storage,
+  StorageStats,
+} from '../storage/index.ts';
+import { realFs, type TsdbFs } from './fs.ts';
+import { Head, WalState } from './head/head.ts';
+import { HeadReader } from './head/read.ts';
+import { Ingester } from './ingest.ts';
+import { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
+import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './options.ts';
+import { TsdbQuerier } from './query/querier.ts';
+import type { BlockReader } from './query/types.ts';
+import { writeTombstone } from './wal/encode.ts';
+import { RecordType } from './wal/record.ts';
+import { listWal, Replayer, type ReplayStats } from './wal/replay.ts';
+import { segmentName, Wal } from './wal/wal.ts';
+
+/**
+ * One tenant's storage engine over one directory: a head in memory, a WAL, and (see blocks.ts)
+ * immutable blocks on disk. Implements the Storage port.
+ */
+export class Tsdb implements Storage {
+  readonly dir: string;
+  readonly opts: ResolvedOptions;
+  readonly fs: TsdbFs;
+  readonly head: Head;
+  readonly headReader: HeadReader;
+  readonly tombstones = new Tombstones();
+  readonly metadataStore = new MetadataStore();
+  readonly exemplarStore: ExemplarStore;
+  /** What replay found on open (repaired tails, counts). */
+  replay: ReplayStats | null = null;
+  wal!: Wal;
+  private ingester!: Ingester;
+  private closed = false;
+
+  constructor(dir: string, opts: ResolvedOptions, fs: TsdbFs) {
+    this.dir = dir;
+    this.opts = opts;
+    this.fs = fs;
+    this.head = new Head(opts.blockRangeMs);
+    this.headReader = new HeadReader(this.head);
+    this.exemplarStore = new ExemplarStore(opts.maxExemplars);
+  }
+
+  get walDir(): string {
+    return `${this.dir}/wal`;
+  }
+
+  /** Replays the WAL and starts a fresh segment. */
+  async start(): Promise<void> {
+    await this.fs.mkdir(this.walDir);
+    const replayer = new Replayer({
+      head: this.head,
+      tombstones: this.tombstones,
+      metadata: this.metadataStore,
+      exemplars: this.exemplarStore,
+    });
+    const { segments, checkpoint } = await listWal(this.fs, this.walDir);
+    if (checkpoint !== null) {
+      const cpDir = `${this.walDir}/checkpoint.${segmentName(checkpoint)}`;
+      for (const seg of (await listWal(this.fs, cpDir)).segments) {
+        const buf = await this.fs.readFile(`${cpDir}/${segmentName(seg)}`);
+        if (replayer.replayBuffer(buf) !== buf.length)
+          replayer.stats.warnings.push(`checkpoint ${cpDir} has a corrupt record; replayed what precedes it`);
+      }
+    }
+    const live = segments.filter((s) => checkpoint === null || s > checkpoint);
+    for (let i = 0; i < live.length; i++) {
+      const seg = live[i] as number;
+      const path = `${this.walDir}/${segmentName(seg)}`;
+      const buf = await this.fs.readFile(path);
+      const end = replayer.replayBuffer(buf);
+      if (end === buf.length) continue;
+      // A torn tail (killed mid-write) or corruption: keep what precedes it.
+      const fd = await this.fs.open(path, 'r+');
+      try {
+        await this.fs.ftruncate(fd, end);
+        await this.fs.fsync(fd);
+      } finally {
+        await this.fs.close(fd);
+      }
+      if (i < live.length - 1) {
+        replayer.stats.warnings.push(
+          `WAL segment ${path} is corrupt at byte ${end} of ${buf.length}; later segments were dropped`,
+        );
+        for (const later of live.slice(i + 1)) await this.fs.rm(`${this.walDir}/${segmentName(later)}`);
+        live.length = i + 1;
+        break;
+      }
+      replayer.stats.warnings.push(`WAL segment ${path}: cut a torn tail at byte ${end} of ${buf.length}`);
+    }
+    this.replay = replayer.stats;
+    const next = Math.max(checkpoint ?? 0, live[live.length - 1] ?? 0) + 1;
+    const head = this.head;
+    this.wal = await Wal.create(
+      this.fs,
+      this.walDir,
+      next,
+      {
+        segmentBytes: this.opts.walSegmentBytes,
+        fsync: this.opts.walFsync,
+        fsyncIntervalMs: this.opts.walFsyncIntervalMs,
+      },
+      {
+        durable(refs) {
+          for (const r of refs)
+            if (head.walState[r] === WalState.Pending) head.walState[r] = WalState.Durable;
+        },
+        lost(refs) {
+          for (const r of refs) if (head.walState[r] === WalState.Pending) head.walState[r] = WalState.None;
+        },
+      },
+    );
+    this.ingester = new Ingester({
+      head: this.head,
+      wal: this.wal,
+      exemplars: this.exemplarStore,
+      metadata: this.metadataStore,
+    });
+  }
+
+  async append(batch: SampleBatch, options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
+    const result = this.ingester.append(batch, options);
+    await this.wal.commit();
+    return result;
+  }
+
+  /** Readers for a query: blocks overlapping the range, then the head. */
+  protected readers(): BlockReader[] {
+    return [this.headReader];
+  }
+
+  async querier(mint: number, maxt: number): Promise<Querier> {
+    if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
+    return new TsdbQuerier(this.readers(), this.tombstones, mint, maxt, () => undefined);
+  }
+
+  metadata(metric: string | undefined, limit: number): ReadonlyMap<string, readonly MetricMetadata[]> {
+    return this.metadataStore.query(metric, limit);
+  }
+
+  async exemplars(
+    matcherSets: readonly (readonly Matcher[])[],
+    start: number,
+    end: number,
+  ): Promise<readonly SeriesExemplars[]> {
+    return this.exemplarStore.query(matcherSets, start, end);
+  }
+
+  async deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<void> {
+    if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
+    const t = { matchers: [...matchers], start, end };
+    this.tombstones.add(t);
+    const rec = this.wal.rec;
+    rec.begin(RecordType.Tombstone);
+    writeTombstone(rec, t);
+    rec.end();
+    await this.wal.commit();
+  }
+
+  stats(limit: number): StorageStats {
+    const h = this.head;
+    const strings = h.symbols.strings;
+    const byName: NameCount[] = [];
+    const valueCounts: NameCount[] = [];
+    const memory: NameCount[] = [];
+    const pairs: NameCount[] = [];
+    let numLabelPairs = 0;
+    for (const [nameId, values] of h.postings.byName) {
+      const name = strings[nameId] as string;
+      numLabelPairs += values.size;
+      valueCounts.push({ name, value: values.size });
+      let bytes = 0;
+      for (const [valueId, p] of values) {
+        const value = strings[valueId] as string;
+        const count = typeof p === 'number' ? 1 : p.n;
+        bytes += value.length;
+        pairs.push({ name: `${name}=${value}`, value: count });
+        if (nameId === h.metricSym) byName.push({ name: value, value: count });
+      }
+      memory.push({ name, value: bytes });
+    }
+    const top = (list: NameCount[]): NameCount[] =>
+      list
+        .sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .slice(0, limit);
+    return {
+      numSeries: h.live,
+      numLabelPairs,
+      chunkCount: h.chunks.live + countOpen(h),
+      minTime: Number.isFinite(h.minT) ? h.minT : 0,
+      maxTime: Number.isFinite(h.maxT) ? h.maxT : 0,
+      seriesCountByMetricName: top(byName),
+      labelValueCountByLabelName: top(valueCounts),
+      memoryInBytesByLabelName: top(memory),
+      seriesCountByLabelValuePair: top(pairs),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.wal.close();
+  }
+}
+
+function countOpen(h: Head): number {
+  let n = 0;
+  for (let r = 0; r < h.n; r++) if (h.dead[r] === 0 && (h.ocClass[r] as number) >= 0) n++;
+  return n;
+}
+
+/** Opens (creating if needed) the engine for one tenant directory and replays its WAL. */
+export async function openTsdb(dir: string, options: TsdbOptions = {}): Promise<Tsdb> {
+  const fs = options.fs ?? realFs;
+  await fs.mkdir(dir);
+  const db = new Tsdb(dir, resolveOptions(options), fs);
+  await db.start();
+  return db;
+}
