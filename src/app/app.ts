@@ -5,8 +5,8 @@ import { pino, type Logger } from 'pino';
 
 import { HttpServer, pushHandler } from '../http/index.ts';
 import { DEFAULT_WRITE_LIMITS, Ingester } from '../ingest/index.ts';
-import { MemoryStorage } from '../storage/index.ts';
 import { Authenticator, SqliteControlPlane } from '../tenancy/index.ts';
+import { openTsdb } from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
 import { TenantStorages, type StorageFactory } from './storages.ts';
 
@@ -39,7 +39,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const auth = new Authenticator(store);
   const storages = new TenantStorages(
     config.dataDir,
-    options.storageFactory ?? (async () => new MemoryStorage()),
+    options.storageFactory ?? ((_tenant, dir) => openTsdb(dir, {})),
   );
   const ingester = new Ingester(storages, () => DEFAULT_WRITE_LIMITS);
 
@@ -52,6 +52,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   }, 5000);
   usageTimer.unref();
 
+  const started = Date.now();
+  const opened = await storages.openExisting();
+  if (opened > 0) log.info({ tenants: opened, ms: Date.now() - started }, 'opened tenant storage');
   const address = await http.listen(config.listen.host, config.listen.port);
   ready = true;
   log.info(

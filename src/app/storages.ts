@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { StorageProvider } from '../ingest/index.ts';
@@ -32,6 +33,23 @@ export class TenantStorages implements StorageProvider {
       s.catch(() => this.open.delete(tenant));
     }
     return s;
+  }
+
+  /**
+   * Opens the storage of every tenant that has a directory already (replaying its WAL), so the
+   * server is ready only once every tenant's acknowledged data is queryable again.
+   */
+  async openExisting(): Promise<number> {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.dataDir, 'tenants'), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch {
+      return 0;
+    }
+    await Promise.all(names.map((t) => this.storage(t)));
+    return names.length;
   }
 
   /** Tenants whose storage is open. */
