@@ -52,10 +52,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   }, 5000);
   usageTimer.unref();
 
+  // Listen first so /ready can say 503 while the tenants' WALs replay; requests that arrive
+  // meanwhile wait for their tenant's storage.
+  const address = await http.listen(config.listen.host, config.listen.port);
   const started = Date.now();
   const opened = await storages.openExisting();
   if (opened > 0) log.info({ tenants: opened, ms: Date.now() - started }, 'opened tenant storage');
-  const address = await http.listen(config.listen.host, config.listen.port);
   ready = true;
   log.info(
     { http: formatListen({ host: address.address, port: address.port }), dataDir: config.dataDir },
