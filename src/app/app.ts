@@ -3,7 +3,15 @@ import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
-import { HttpServer, pushHandler } from '../http/index.ts';
+import { OtlpGrpcServer } from '../grpc/index.ts';
+import {
+  HttpServer,
+  OTLP_METRICS_PATH,
+  OtlpReceiver,
+  otlpHandler,
+  otlpWrongPathHandler,
+  pushHandler,
+} from '../http/index.ts';
 import { DEFAULT_WRITE_LIMITS, Ingester } from '../ingest/index.ts';
 import { Authenticator, SqliteControlPlane } from '../tenancy/index.ts';
 import { openTsdb } from '../tsdb/index.ts';
@@ -17,6 +25,8 @@ export function controlPlanePath(dataDir: string): string {
 
 export interface RunningServer {
   readonly httpAddress: { host: string; port: number };
+  /** Where OTLP/gRPC listens. */
+  readonly grpcAddress: { host: string; port: number };
   readonly log: Logger;
   /** Drains, flushes and closes everything. Safe to call twice. */
   close(): Promise<void>;
@@ -46,6 +56,16 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   let ready = false;
   const http = new HttpServer({ log, ready: () => ready });
   http.router.add('POST', '/api/v1/push', pushHandler(auth, ingester));
+  const otlp = new OtlpReceiver(ingester);
+  // `/v1/metrics` is the OTLP default path, where a Collector otlphttp exporter given our base URL sends.
+  http.router
+    .add('POST', OTLP_METRICS_PATH, otlpHandler(auth, otlp))
+    .add('POST', '/v1/metrics', otlpHandler(auth, otlp));
+  const anyMethod = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+  for (const path of ['/otlp', '/otlp/', '/otlp/v1'])
+    http.router.add(anyMethod, path, otlpWrongPathHandler());
+  http.router.addPrefix(anyMethod, '/otlp/v1/', otlpWrongPathHandler());
+  const grpc = new OtlpGrpcServer({ log, auth, receiver: otlp, tls: config.grpcTls });
 
   const usageTimer = setInterval(() => {
     auth.flushUsage().catch((err: unknown) => log.warn({ err }, 'could not record token use'));
@@ -55,24 +75,30 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   // Listen first so /ready can say 503 while the tenants' WALs replay; requests that arrive
   // meanwhile wait for their tenant's storage.
   const address = await http.listen(config.listen.host, config.listen.port);
+  const grpcPort = await grpc.listen(config.grpcListen.host, config.grpcListen.port);
   const started = Date.now();
   const opened = await storages.openExisting();
   if (opened > 0) log.info({ tenants: opened, ms: Date.now() - started }, 'opened tenant storage');
   ready = true;
   log.info(
-    { http: formatListen({ host: address.address, port: address.port }), dataDir: config.dataDir },
+    {
+      http: formatListen({ host: address.address, port: address.port }),
+      grpc: formatListen({ host: config.grpcListen.host, port: grpcPort }),
+      dataDir: config.dataDir,
+    },
     'xscaler ready',
   );
 
   let closing: Promise<void> | undefined;
   return {
     httpAddress: { host: address.address, port: address.port },
+    grpcAddress: { host: config.grpcListen.host, port: grpcPort },
     log,
     close: () =>
       (closing ??= (async () => {
         ready = false;
         log.info('shutting down: draining requests');
-        await http.close(config.drainMs);
+        await Promise.all([http.close(config.drainMs), grpc.close(config.drainMs)]);
         clearInterval(usageTimer);
         await auth.flushUsage().catch(() => undefined);
         await storages.close();

@@ -9,6 +9,8 @@ export interface ListenAddress {
 export interface ServeConfig {
   readonly listen: ListenAddress;
   readonly grpcListen: ListenAddress;
+  /** TLS for OTLP/gRPC (PEM certificate chain and key files); plaintext when absent. */
+  readonly grpcTls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
   /** How long SIGTERM waits for in-flight requests before closing connections. */

@@ -1,4 +1,5 @@
 import { DEFAULTS, parseListen, startServer, type ServeConfig } from '../app/index.ts';
+import { BadDataError } from '../model/index.ts';
 import { parse, type Command } from './command.ts';
 
 const env = process.env;
@@ -7,14 +8,18 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the server (remote write, OTLP, the Prometheus API, the dashboard)',
   usage:
-    'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--data-dir DIR] [--log-level LEVEL]\n' +
-    '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_DATA_DIR, XSCALER_LOG_LEVEL',
+    'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--grpc-tls-cert FILE --grpc-tls-key FILE]\n' +
+    '              [--data-dir DIR] [--log-level LEVEL]\n' +
+    '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_GRPC_TLS_CERT, XSCALER_GRPC_TLS_KEY,\n' +
+    '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL',
   async run(argv) {
     const { values } = parse({
       args: argv,
       options: {
         listen: { type: 'string', default: env['XSCALER_LISTEN'] ?? DEFAULTS.listen },
         'grpc-listen': { type: 'string', default: env['XSCALER_GRPC_LISTEN'] ?? DEFAULTS.grpcListen },
+        'grpc-tls-cert': { type: 'string', default: env['XSCALER_GRPC_TLS_CERT'] ?? '' },
+        'grpc-tls-key': { type: 'string', default: env['XSCALER_GRPC_TLS_KEY'] ?? '' },
         'data-dir': { type: 'string', default: env['XSCALER_DATA_DIR'] ?? DEFAULTS.dataDir },
         'log-level': { type: 'string', default: env['XSCALER_LOG_LEVEL'] ?? DEFAULTS.logLevel },
       },
@@ -23,6 +28,7 @@ export const serveCommand: Command = {
     const config: ServeConfig = {
       listen: parseListen(values.listen, '--listen'),
       grpcListen: parseListen(values['grpc-listen'], '--grpc-listen'),
+      grpcTls: grpcTls(values['grpc-tls-cert'], values['grpc-tls-key']),
       dataDir: values['data-dir'],
       logLevel: values['log-level'],
       drainMs: DEFAULTS.drainMs,
@@ -48,3 +54,14 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/** Both TLS files or neither: one alone is a mistake worth stopping for. */
+function grpcTls(certFile: string, keyFile: string): ServeConfig['grpcTls'] {
+  if (certFile === '' && keyFile === '') return undefined;
+  if (certFile === '' || keyFile === '') {
+    throw new BadDataError(
+      '--grpc-tls-cert and --grpc-tls-key go together: give both files, or neither for plaintext',
+    );
+  }
+  return { certFile, keyFile };
+}

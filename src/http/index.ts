@@ -4,3 +4,5 @@ export * from './gate.ts';
 export * from './push.ts';
 export * from './router.ts';
 export * from './server.ts';
+export * from './otlp-handler.ts';
+export * from './otlp-receiver.ts';
