@@ -17,6 +17,8 @@ export class ProtoWriter {
     this.tag(field, WireType.Varint);
     if (typeof value === 'number' && value >= 0 && value <= 0xffffffff) {
       this.uint32(value);
+    } else if (typeof value === 'number' && value > 0 && Number.isSafeInteger(value)) {
+      this.rawVarint(value); // ms timestamps: no BigInt per sample
     } else {
       let v = BigInt.asUintN(64, BigInt(value));
       this.ensure(10);
