@@ -49,35 +49,43 @@ function timeSeries(r: ProtoReader): DecodedSeries {
       const [n, v] = label(r);
       out.labels[n] = v;
     } else if (r.field === 2) {
-      const o = r.enter();
-      let t = 0;
-      let v = 0;
-      let stale = false;
-      while (r.next()) {
-        if (r.field === 1) {
-          stale = r.wireType === WireType.Fixed64 && isStaleBytes(r.buf, r.pos);
-          v = r.double();
-        } else if (r.field === 2) t = r.int64();
-        else r.skip();
-      }
-      r.exit(o);
-      out.samples.push({ t, v, stale });
+      out.samples.push(sample(r));
     } else if (r.field === 4) {
-      const o = r.enter();
-      const h = { t: 0, count: 0, sum: 0 };
-      while (r.next()) {
-        if (r.field === 2) h.count = r.double();
-        else if (r.field === 1) h.count = r.uint64();
-        else if (r.field === 3) h.sum = r.double();
-        else if (r.field === 15) h.t = r.int64();
-        else r.skip();
-      }
-      r.exit(o);
-      out.histograms.push(h);
+      out.histograms.push(histogram(r));
     } else r.skip();
   }
   r.exit(outer);
   return out;
+}
+
+function sample(r: ProtoReader): DecodedSample {
+  const o = r.enter();
+  let t = 0;
+  let v = 0;
+  let stale = false;
+  while (r.next()) {
+    if (r.field === 1) {
+      stale = r.wireType === WireType.Fixed64 && isStaleBytes(r.buf, r.pos);
+      v = r.double();
+    } else if (r.field === 2) t = r.int64();
+    else r.skip();
+  }
+  r.exit(o);
+  return { t, v, stale };
+}
+
+function histogram(r: ProtoReader): { t: number; count: number; sum: number } {
+  const o = r.enter();
+  const h = { t: 0, count: 0, sum: 0 };
+  while (r.next()) {
+    if (r.field === 2) h.count = r.double();
+    else if (r.field === 1) h.count = r.uint64();
+    else if (r.field === 3) h.sum = r.double();
+    else if (r.field === 15) h.t = r.int64();
+    else r.skip();
+  }
+  r.exit(o);
+  return h;
 }
 
 function label(r: ProtoReader): [string, string] {
@@ -146,22 +154,7 @@ function chunkedReadResponse(bytes: Uint8Array): DecodedFrame {
           const [n, v] = label(r);
           s.labels[n] = v;
         } else if (r.field === 2) {
-          const c = r.enter();
-          let minTimeMs = 0;
-          let maxTimeMs = 0;
-          let type = 0;
-          let data = new Uint8Array(0);
-          while (r.next()) {
-            if (r.field === 1) minTimeMs = r.int64();
-            else if (r.field === 2) maxTimeMs = r.int64();
-            else if (r.field === 3) type = r.uint32();
-            else if (r.field === 4) {
-              r.bytes();
-              data = r.buf.slice(r.start, r.end);
-            } else r.skip();
-          }
-          r.exit(c);
-          s.chunks.push({ minTimeMs, maxTimeMs, type, data });
+          s.chunks.push(chunk(r));
         } else r.skip();
       }
       r.exit(o);
@@ -169,6 +162,25 @@ function chunkedReadResponse(bytes: Uint8Array): DecodedFrame {
     } else r.skip();
   }
   return { queryIndex, series };
+}
+
+function chunk(r: ProtoReader): DecodedChunk {
+  const c = r.enter();
+  let minTimeMs = 0;
+  let maxTimeMs = 0;
+  let type = 0;
+  let data = new Uint8Array(0);
+  while (r.next()) {
+    if (r.field === 1) minTimeMs = r.int64();
+    else if (r.field === 2) maxTimeMs = r.int64();
+    else if (r.field === 3) type = r.uint32();
+    else if (r.field === 4) {
+      r.bytes();
+      data = r.buf.slice(r.start, r.end);
+    } else r.skip();
+  }
+  r.exit(c);
+  return { minTimeMs, maxTimeMs, type, data };
 }
 
 /** The samples of XOR chunks, in order. */

@@ -173,7 +173,7 @@ describe('remote-read frames', () => {
     framer.begin(0, Labels.fromObject({ a: 'b' }));
     framer.addFloat(1, 1);
     const f = framer.end()!;
-    f[f.length - 1] ^= 1;
+    f[f.length - 1] = (f[f.length - 1] as number) ^ 1;
     assert.throws(() => decodeChunkedFrames(f), /CRC-32C mismatch/);
   });
 });
