@@ -100,7 +100,11 @@ export interface BinaryExpr {
 export interface FunctionDef {
   readonly name: string;
   readonly argTypes: readonly ValueType[];
-  /** 0: exactly argTypes. n > 0: up to n extra trailing arguments of the last type. -1: unbounded. */
+  /**
+   * 0: exactly `argTypes`. n > 0: the last argument is optional and may repeat, so between
+   * `argTypes.length - 1` and `argTypes.length - 1 + n` arguments (Prometheus's rule). -1: at least
+   * `argTypes.length - 1`, no upper bound. Extra arguments take the last type.
+   */
   readonly variadic: number;
   readonly returnType: ValueType;
   /** Only parsed when experimental functions are enabled. */
@@ -117,10 +121,20 @@ export interface Call {
 /**
  * A duration written as an expression (experimental duration expressions: `[5m + 1m]`,
  * `offset -(2*3s)`, `[step() * 2]`, `min_of(step(), 1s)`). Evaluated once per query, when step and
- * range are known. Literal leaves carry milliseconds.
+ * range are known. Literal leaves carry milliseconds; the arithmetic is Prometheus's, on float
+ * seconds (`2m * 3` is 360s, `1h / 2m` is 30s, `step()` is the step in seconds).
+ *
+ * The parser builds these shapes only: a unary minus on a plain literal is folded into the literal
+ * (`-5m` is a literal of -300000 ms) and a unary plus disappears, as in Prometheus; `durationParen`
+ * never wraps another `durationParen`.
  */
 export type DurationExpr =
-  | { readonly type: 'durationLiteral'; readonly ms: number }
+  | {
+      readonly type: 'durationLiteral';
+      readonly ms: number;
+      /** Written with a unit (`5m`) rather than as seconds (`300`); only the printer cares. */
+      readonly duration?: boolean;
+    }
   | {
       readonly type: 'durationBinary';
       readonly op: '+' | '-' | '*' | '/' | '%' | '^';
@@ -139,7 +153,10 @@ export type DurationExpr =
 
 export interface VectorSelector {
   readonly type: 'vectorSelector';
-  /** The metric name if written as a bare or quoted name, else "". */
+  /**
+   * The metric name written before the braces (`up{...}`), else "". A name written inside the
+   * braces (`{"http.server.duration"}`) is only a `__name__` matcher, as in Prometheus.
+   */
   readonly name: string;
   /** All matchers, including the `__name__` matcher implied by `name`. */
   readonly matchers: readonly Matcher[];
