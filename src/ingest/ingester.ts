@@ -1,40 +1,25 @@
-import { BadDataError, type SampleBatch } from '../model/index.ts';
-import type { AppendOptions, AppendResult, RejectReason, Storage } from '../storage/index.ts';
+import { BadDataError, RateLimitedError, UnavailableError, type SampleBatch } from '../model/index.ts';
+import type { AppendOptions, AppendResult, Storage } from '../storage/index.ts';
+import {
+  DEFAULT_LIMITS,
+  RateLimiter,
+  UsageTracker,
+  type Limits,
+  type TenantUsage,
+} from '../tenancy/index.ts';
+import { describeRejections } from './describe.ts';
+import { MetadataLimiter } from './metadata-limit.ts';
+import { seriesChecker } from './series-check.ts';
+
+export { describeRejections } from './describe.ts';
 
 /** Gives the storage of a tenant, opening it on first use. Provided by the composition root. */
 export interface StorageProvider {
   storage(tenant: string): Promise<Storage>;
 }
 
-/** The per-tenant write settings ingest applies. */
-export interface WriteLimits {
-  /** Samples newer than now + this are refused (Mimir: 10 minutes). */
-  readonly maxFutureMs: number;
-  readonly outOfOrderWindowMs: number;
-  readonly maxSeries: number;
-  readonly maxSeriesPerMetric: number;
-}
-
-export const DEFAULT_WRITE_LIMITS: WriteLimits = {
-  maxFutureMs: 10 * 60_000,
-  outOfOrderWindowMs: 10 * 60_000,
-  maxSeries: 150_000,
-  maxSeriesPerMetric: 0,
-};
-
-/** Human explanations of each refusal, for error messages. */
-const REASON_TEXT: Record<RejectReason, string> = {
-  out_of_order: 'older than the newest sample of its series, and out-of-order ingestion is off',
-  too_old: 'older than the out-of-order window allows',
-  too_far_in_future: 'timestamp too far in the future',
-  duplicate_timestamp: 'a different value was already stored at this timestamp',
-  invalid_labels: 'invalid labels (missing __name__, empty or duplicate label names, or invalid UTF-8)',
-  max_label_names_per_series: 'too many labels on the series',
-  label_name_too_long: 'a label name is too long',
-  label_value_too_long: 'a label value is too long',
-  series_limit: 'the tenant has reached its maximum number of series',
-  metric_series_limit: 'the metric has reached its maximum number of series',
-};
+/** @deprecated The per-tenant limits are `Limits` from tenancy; kept so older callers compile. */
+export const DEFAULT_WRITE_LIMITS: Limits = DEFAULT_LIMITS;
 
 /** Thrown after a partial write: the valid part is stored and durable, the rest was refused. */
 export class PartialWriteError extends BadDataError {
@@ -46,24 +31,65 @@ export class PartialWriteError extends BadDataError {
   }
 }
 
+export interface IngesterOptions {
+  /** Shared with whoever else needs the buckets (tests); one is made when absent. */
+  readonly rateLimiter?: RateLimiter;
+  /** Where received/accepted/discarded counts go; one is made when absent. */
+  readonly usage?: UsageTracker;
+  /** Wall clock, ms. */
+  readonly now?: () => number;
+}
+
+/** What the Ingester keeps per tenant between requests. */
+class TenantState {
+  readonly usage: TenantUsage;
+  readonly metadata = new MetadataLimiter();
+  private checkerFor: Limits | null = null;
+  private checker: AppendOptions['checkNewSeries'] = undefined;
+
+  constructor(usage: TenantUsage) {
+    this.usage = usage;
+  }
+
+  /** The label-limit hook for these limits, rebuilt only when the limits object changes. */
+  checkNewSeries(limits: Limits): NonNullable<AppendOptions['checkNewSeries']> {
+    if (this.checkerFor !== limits || this.checker === undefined) {
+      this.checker = seriesChecker(limits);
+      this.checkerFor = limits;
+    }
+    return this.checker;
+  }
+}
+
 /**
- * The write use case: a decoded batch for a tenant → per-tenant rules → the tenant's storage.
- * Resolves once every accepted sample is durable. Throws PartialWriteError (400) when storage
- * refused some samples — after storing the rest — and lets UnavailableError (503) through.
+ * The write use case, shared by every protocol (remote write, OTLP): a decoded batch for a tenant
+ * → rate limit → label, series and metadata limits → the tenant's storage, with usage accounting.
+ *
+ * Errors: RateLimitedError (429) or, for tenants with `ingestion_rate_limit_status_code: 503`,
+ * UnavailableError (503), both with a retry delay, when the rate limit refuses the request — then
+ * nothing of it was stored, so a retry loses and duplicates nothing. PartialWriteError (400)
+ * when limits or storage refused some samples, after storing the rest. UnavailableError from
+ * storage passes through (its tokens are given back).
  */
 export class Ingester {
   private readonly storages: StorageProvider;
-  private readonly limitsOf: (tenant: string) => WriteLimits;
+  private readonly limitsOf: (tenant: string) => Limits;
   private readonly now: () => number;
+  readonly rateLimiter: RateLimiter;
+  readonly usage: UsageTracker;
+  private readonly tenants = new Map<string, TenantState>();
 
   constructor(
     storages: StorageProvider,
-    limitsOf: (tenant: string) => WriteLimits,
-    now: () => number = Date.now,
+    limitsOf: (tenant: string) => Limits,
+    options: IngesterOptions | (() => number) = {},
   ) {
+    const opts = typeof options === 'function' ? { now: options } : options;
     this.storages = storages;
     this.limitsOf = limitsOf;
-    this.now = now;
+    this.now = opts.now ?? Date.now;
+    this.rateLimiter = opts.rateLimiter ?? new RateLimiter();
+    this.usage = opts.usage ?? new UsageTracker(this.now);
   }
 
   /**
@@ -72,8 +98,9 @@ export class Ingester {
    */
   async writer(tenant: string): Promise<TenantWriter> {
     const storage = await this.storages.storage(tenant);
+    const state = this.state(tenant);
     return {
-      push: (batch) => this.write(tenant, storage, batch),
+      push: (batch) => this.write(tenant, storage, state, batch),
     };
   }
 
@@ -82,18 +109,78 @@ export class Ingester {
     return (await this.writer(tenant)).push(batch);
   }
 
-  /** Reads `batch` synchronously (inside storage.append) before its first await. */
-  private async write(tenant: string, storage: Storage, batch: SampleBatch): Promise<AppendResult> {
+  private state(tenant: string): TenantState {
+    let s = this.tenants.get(tenant);
+    if (s === undefined) this.tenants.set(tenant, (s = new TenantState(this.usage.tenant(tenant))));
+    return s;
+  }
+
+  /**
+   * Everything up to `storage.append` runs synchronously (no await), so `batch` is read before the
+   * returned promise exists and the caller may reuse it at once.
+   */
+  private async write(
+    tenant: string,
+    storage: Storage,
+    state: TenantState,
+    batch: SampleBatch,
+  ): Promise<AppendResult> {
     const limits = this.limitsOf(tenant);
+    const usage = state.usage;
+    const samples = batch.sampleCount + batch.histograms.length;
+    const metadataCount = batch.metadata.length;
+    const items = samples + batch.exemplars.length + metadataCount;
+    usage.writeRequests++;
+    usage.receivedSamples += samples;
+    usage.receivedExemplars += batch.exemplars.length;
+    usage.receivedMetadata += metadataCount;
+
+    const now = this.now();
+    const rate = limits.ingestionRate;
+    const burst = limits.ingestionBurstSize;
+    const waitSeconds = this.rateLimiter.take(tenant, items, now, rate, burst);
+    if (waitSeconds > 0) {
+      usage.rateLimitedRequests++;
+      usage.discardSamples('rate_limited', samples);
+      usage.discardMetadata('rate_limited', metadataCount);
+      throw rateLimitError(tenant, limits, items, waitSeconds);
+    }
+    usage.admittedItems += items;
+
     const options: AppendOptions = {
-      now: this.now(),
-      maxFutureMs: limits.maxFutureMs,
-      outOfOrderWindowMs: limits.outOfOrderWindowMs,
-      maxSeries: limits.maxSeries,
+      now,
+      maxFutureMs: limits.creationGracePeriodMs,
+      outOfOrderWindowMs: limits.outOfOrderTimeWindowMs,
+      maxSeries: limits.maxGlobalSeriesPerTenant,
       maxSeriesPerMetric: limits.maxSeriesPerMetric,
+      checkNewSeries: state.checkNewSeries(limits),
     };
-    const result = await storage.append(batch, options);
-    if (result.rejected.size > 0) throw new PartialWriteError(describeRejections(result, options), result);
+    const allMetadata = batch.metadata;
+    const metadata = state.metadata.admit(allMetadata, limits.maxMetadataPerTenant, storage);
+    const metadataRefused = state.metadata.refused;
+    let appending: Promise<AppendResult>;
+    // Storage reads the batch synchronously inside append(); the refused metadata is hidden from it
+    // for exactly that long, so the caller's batch is unchanged when append() returns.
+    if (metadata !== allMetadata) batch.metadata = metadata as SampleBatch['metadata'];
+    try {
+      appending = storage.append(batch, options);
+    } finally {
+      batch.metadata = allMetadata;
+    }
+
+    let result: AppendResult;
+    try {
+      result = await appending;
+    } catch (err) {
+      if (err instanceof UnavailableError) this.rateLimiter.refund(tenant, items, rate, burst);
+      throw err;
+    }
+    usage.acceptedSamples += result.accepted;
+    for (const [reason, n] of result.rejected) usage.discardSamples(reason, n);
+    usage.discardMetadata('metadata_limit', metadataRefused);
+    if (result.rejected.size > 0 || metadataRefused > 0) {
+      throw new PartialWriteError(describeRejections(result, options, limits, metadataRefused), result);
+    }
     return result;
   }
 }
@@ -102,37 +189,36 @@ export class Ingester {
 export interface TenantWriter {
   /**
    * Appends the batch. The batch is read before this returns its promise, so the caller may reuse
-   * it at once. Resolves when durable; throws PartialWriteError when samples were refused.
+   * it at once. Resolves when durable; throws PartialWriteError when samples were refused, and
+   * RateLimitedError / UnavailableError (nothing stored, retry later) when rate-limited.
    */
   push(batch: SampleBatch): Promise<AppendResult>;
 }
 
-/** One readable paragraph: how many were refused and why, the first offenders, and what was kept. */
-export function describeRejections(result: AppendResult, options: AppendOptions): string {
-  let refused = 0;
-  const counts: string[] = [];
-  for (const [reason, n] of result.rejected) {
-    refused += n;
-    counts.push(`${reason}=${n}`);
-  }
-  const examples = result.examples
-    .map((e) => `${e.series} at ${e.t} (${e.reason}: ${REASON_TEXT[e.reason]})`)
-    .join('; ');
-  const hints: string[] = [];
-  if (result.rejected.has('too_old') || result.rejected.has('out_of_order')) {
-    hints.push(`the out-of-order window is ${options.outOfOrderWindowMs / 1000}s`);
-  }
-  if (result.rejected.has('too_far_in_future')) {
-    hints.push(
-      `samples may be at most ${options.maxFutureMs / 1000}s in the future; check the sender's clock`,
-    );
-  }
-  if (result.rejected.has('series_limit')) {
-    hints.push(`the series limit is ${options.maxSeries}; drop unused series or ask for a higher limit`);
-  }
-  return (
-    `${refused} samples were refused (${counts.join(', ')}); ${result.accepted} were stored. ` +
-    `First refused: ${examples}.` +
-    (hints.length > 0 ? ` Note: ${hints.join('; ')}.` : '')
-  );
+/**
+ * The refusal of a rate-limited write: which limit, its value, the size of the request, when to
+ * retry, and how to fix it. 429 by default; 503 for tenants whose senders drop data on 429.
+ */
+export function rateLimitError(
+  tenant: string,
+  limits: Limits,
+  items: number,
+  waitSeconds: number,
+): RateLimitedError | UnavailableError {
+  const retryAfter = Math.max(1, Math.ceil(waitSeconds));
+  const bigger =
+    items > Math.max(limits.ingestionBurstSize, limits.ingestionRate)
+      ? ` The request is larger than the burst, so it is admitted only when the bucket is full.`
+      : '';
+  const message =
+    `ingestion rate limit exceeded: tenant "${tenant}" may send ingestion_rate=${limits.ingestionRate} ` +
+    `samples/s (samples, exemplars and metadata together) with ingestion_burst_size=` +
+    `${limits.ingestionBurstSize}; this request carried ${items}.${bigger} Nothing of it was stored: ` +
+    `retry it after ${retryAfter}s (Retry-After). Prometheus drops rate-limited batches unless ` +
+    `queue_config.retry_on_http_429 is true. To send less, lower queue_config.max_shards and drop ` +
+    `unneeded series with write_relabel_configs; to raise the limit: ` +
+    `xscaler limits set ${tenant} ingestion_rate=<samples/s> ingestion_burst_size=<samples>.`;
+  return limits.ingestionRateLimitStatusCode === 503
+    ? new UnavailableError(message, { retryAfterSeconds: waitSeconds })
+    : new RateLimitedError(message, waitSeconds);
 }

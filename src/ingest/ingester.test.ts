@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  Labels,
+  Matcher,
+  MetricType,
+  RateLimitedError,
+  SampleBatch,
+  UnavailableError,
+  type MetricMetadata,
+} from '../model/index.ts';
+import { MemoryStorage, ValueKind, type Storage } from '../storage/index.ts';
+import { DEFAULT_LIMITS, mergeLimits, UsageTracker, type Limits } from '../tenancy/index.ts';
+import { Ingester, PartialWriteError } from './ingester.ts';
+
+const NOW = 1_700_000_000_000;
+
+type SeriesSpec = { labels: Record<string, string>; t?: number; v?: number };
+
+function batchOf(series: readonly SeriesSpec[], metadata: MetricMetadata[] = []): SampleBatch {
+  const b = new SampleBatch();
+  b.resetOwned();
+  for (const s of series) {
+    for (const [n, v] of Object.entries(s.labels)) b.addLabelText(n, v);
+    b.addSample(b.endSeries(), s.t ?? NOW, s.v ?? 1);
+  }
+  b.metadata.push(...metadata);
+  return b;
+}
+
+function meta(family: string): MetricMetadata {
+  return { family, type: MetricType.Gauge, help: `${family} help`, unit: '' };
+}
+
+/** An ingester over one MemoryStorage, with limits the test can change between pushes. */
+function setup(overrides: Partial<Limits> = {}) {
+  const storage = new MemoryStorage();
+  let limits = mergeLimits(DEFAULT_LIMITS, overrides);
+  let now = NOW;
+  const usage = new UsageTracker(() => now);
+  const ingester = new Ingester({ storage: async (): Promise<Storage> => storage }, () => limits, {
+    usage,
+    now: () => now,
+  });
+  return {
+    storage,
+    ingester,
+    usage,
+    setLimits(o: Partial<Limits>) {
+      limits = mergeLimits(limits, o);
+    },
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+async function count(storage: MemoryStorage, metric: string): Promise<number> {
+  const q = await storage.querier(0, Number.MAX_SAFE_INTEGER);
+  const series = await q.select(
+    [new Matcher('=', '__name__', metric)],
+    { start: 0, end: NOW * 2 },
+    new AbortController().signal,
+  );
+  let n = 0;
+  for (const s of series) {
+    const it = s.iterator();
+    for (let i = 0; i < 1_000_000 && it.next() !== ValueKind.None; i++) n++;
+  }
+  return n;
+}
+
+describe('Ingester rate limit', () => {
+  it('refuses a request over the rate with 429, stores nothing of it, and admits it later', async () => {
+    const { ingester, storage, usage, advance } = setup({ ingestionRate: 10, ingestionBurstSize: 20 });
+    const twenty = Array.from({ length: 20 }, (_, i) => ({ labels: { __name__: 'm', i: String(i) } }));
+    await ingester.push('acme', batchOf(twenty));
+    const err = await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 1 })))).then(
+      () => assert.fail('expected a rate limit'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RateLimitedError);
+    assert.equal(err.retryAfterSeconds, 2, '20 items at 10/s');
+    assert.match(err.message, /ingestion_rate=10 samples\/s/);
+    assert.match(err.message, /ingestion_burst_size=20/);
+    assert.match(err.message, /this request carried 20/);
+    assert.match(err.message, /retry_on_http_429/);
+    assert.match(err.message, /xscaler limits set acme ingestion_rate=/);
+    assert.equal(await count(storage, 'm'), 20, 'nothing of the refused request was stored');
+
+    advance(2000);
+    await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 1 }))));
+    assert.equal(await count(storage, 'm'), 40);
+    const u = usage.peek('acme');
+    assert.equal(u?.receivedSamples, 60);
+    assert.equal(u?.acceptedSamples, 40);
+    assert.equal(u?.discardedSamples.get('rate_limited'), 20);
+    assert.equal(u?.rateLimitedRequests, 1);
+    assert.equal(u?.admittedItems, 40);
+  });
+
+  it('answers 503 with a retry delay for tenants that ask for it', async () => {
+    const { ingester } = setup({
+      ingestionRate: 1,
+      ingestionBurstSize: 1,
+      ingestionRateLimitStatusCode: 503,
+    });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'm' } }]));
+    await assert.rejects(ingester.push('acme', batchOf([{ labels: { __name__: 'm' }, t: NOW + 1 }])), (e) => {
+      assert.ok(e instanceof UnavailableError);
+      assert.equal(e.retryAfterSeconds, 1);
+      assert.match(e.message, /ingestion rate limit exceeded/);
+      return true;
+    });
+  });
+
+  it('counts exemplars and metadata against the rate, and keeps tenants apart', async () => {
+    const { ingester } = setup({ ingestionRate: 4, ingestionBurstSize: 4 });
+    // 1 sample + 1 exemplar + 2 metadata = the whole burst.
+    const b = batchOf([{ labels: { __name__: 'm' } }], [meta('m'), meta('n')]);
+    b.exemplars.push({ series: 0, labels: Labels.from([['trace_id', 'abc']]), t: NOW, v: 1 });
+    await ingester.push('a', b);
+    await assert.rejects(
+      ingester.push('a', batchOf([{ labels: { __name__: 'm' }, t: NOW + 1 }])),
+      RateLimitedError,
+    );
+    await ingester.push('b', batchOf([{ labels: { __name__: 'm' } }]));
+  });
+});
+
+describe('Ingester series and label limits', () => {
+  it('lets a tenant at its series limit keep appending to its existing series', async () => {
+    const { ingester, storage, usage } = setup({ maxGlobalSeriesPerTenant: 2 });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'a' } }, { labels: { __name__: 'b' } }]));
+    const err = await ingester
+      .push(
+        'acme',
+        batchOf([
+          { labels: { __name__: 'a' }, t: NOW + 1 },
+          { labels: { __name__: 'c' }, t: NOW + 1 },
+        ]),
+      )
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.equal(err.kind, 'bad_data');
+    assert.match(err.message, /max_global_series_per_tenant=2/);
+    assert.match(err.message, /samples of existing series are still stored/);
+    assert.equal(await count(storage, 'a'), 2, 'the existing series took its sample');
+    assert.equal(await count(storage, 'c'), 0);
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'b' }, t: NOW + 2 }]));
+    assert.equal(await count(storage, 'b'), 2);
+    assert.equal(usage.peek('acme')?.discardedSamples.get('series_limit'), 1);
+  });
+
+  it('refuses new series over the label limits with the limit named, never re-checking known series', async () => {
+    const { ingester, storage, setLimits } = setup({
+      maxLabelNamesPerSeries: 3,
+      maxLabelNameLength: 8,
+      maxLabelValueLength: 4,
+    });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'ok', a: '1', b: '2' } }]));
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ __name__: 'many', a: '1', b: '2', c: '3' }, /max_label_names_per_series=3/],
+      [{ __name__: 'long', abcdefghi: '1' }, /max_label_name_length=8 bytes/],
+      [{ __name__: 'val', a: 'ééé' }, /max_label_value_length=4 bytes/],
+    ];
+    for (const [labels, message] of cases) {
+      const err = await ingester.push('acme', batchOf([{ labels }])).catch((e: unknown) => e);
+      assert.ok(err instanceof PartialWriteError, String(err));
+      assert.match(err.message, message);
+      assert.equal(await count(storage, labels['__name__'] as string), 0);
+    }
+    setLimits({ maxLabelNamesPerSeries: 1 });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'ok', a: '1', b: '2' }, t: NOW + 1 }]));
+    assert.equal(await count(storage, 'ok'), 2, 'a known series is not re-checked');
+  });
+
+  it('applies max_series_per_metric', async () => {
+    const { ingester } = setup({ maxSeriesPerMetric: 1 });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'm', i: '1' } }]));
+    await assert.rejects(
+      ingester.push('acme', batchOf([{ labels: { __name__: 'm', i: '2' } }])),
+      /max_series_per_metric=1/,
+    );
+  });
+});
+
+describe('Ingester metadata limit', () => {
+  it('refuses metadata of new families over the limit, keeps the samples, and leaves the batch as it was', async () => {
+    const { ingester, storage, usage } = setup({ maxMetadataPerTenant: 1 });
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'a' } }], [meta('a')]));
+    const b = batchOf([{ labels: { __name__: 'b' } }], [meta('a'), meta('b')]);
+    const err = await ingester.push('acme', b).catch((e: unknown) => e);
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.match(err.message, /1 metadata entries were refused/);
+    assert.match(err.message, /max_metadata_per_tenant=1/);
+    assert.deepEqual(
+      b.metadata.map((m) => m.family),
+      ['a', 'b'],
+      "the caller's batch is unchanged",
+    );
+    assert.deepEqual([...storage.metadata(undefined, 0).keys()], ['a']);
+    assert.equal(await count(storage, 'b'), 1, 'samples are not affected');
+    assert.equal(usage.peek('acme')?.discardedMetadata.get('metadata_limit'), 1);
+  });
+});
+
+describe('Ingester batch contract', () => {
+  it('reads the batch before push returns its promise, so the caller may reuse it at once', async () => {
+    const { ingester, storage } = setup();
+    const writer = await ingester.writer('acme');
+    const b = batchOf([{ labels: { __name__: 'first' } }]);
+    const pending = writer.push(b);
+    b.resetOwned();
+    b.addLabelText('__name__', 'second');
+    b.addSample(b.endSeries(), NOW, 2);
+    await pending;
+    assert.equal(await count(storage, 'first'), 1);
+    assert.equal(await count(storage, 'second'), 0);
+  });
+});
