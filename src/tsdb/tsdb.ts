@@ -8,10 +8,12 @@ import type {
   Storage,
   StorageStats,
 } from '../storage/index.ts';
+import { CompactionRunner } from './compact/runner.ts';
 import { realFs, type TsdbFs } from './fs.ts';
 import { Head, WalState } from './head/head.ts';
 import { HeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
+import { applyRetention, BlockSet, compactOnce, cutHead } from './maintenance.ts';
 import { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './options.ts';
 import { TsdbQuerier } from './query/querier.ts';
@@ -37,8 +39,17 @@ export class Tsdb implements Storage {
   /** What replay found on open (repaired tails, counts). */
   replay: ReplayStats | null = null;
   wal!: Wal;
+  readonly blocks: BlockSet;
+  readonly runner: CompactionRunner;
+  /** WAL ref → head ref, for refs replay had to rename (see Replayer). */
+  walAlias = new Map<number, number>();
+  /** Problems found on open or by background work (repaired WAL tails, failed compactions). */
+  readonly warnings: string[] = [];
   private ingester!: Ingester;
   private closed = false;
+  private maint: Promise<void> = Promise.resolve();
+  private maintTimer: NodeJS.Timeout | null = null;
+  private maintQueued = false;
 
   constructor(dir: string, opts: ResolvedOptions, fs: TsdbFs) {
     this.dir = dir;
@@ -47,15 +58,20 @@ export class Tsdb implements Storage {
     this.head = new Head(opts.blockRangeMs);
     this.headReader = new HeadReader(this.head);
     this.exemplarStore = new ExemplarStore(opts.maxExemplars);
+    this.blocks = new BlockSet(fs, `${dir}/blocks`);
+    this.runner = new CompactionRunner(fs, opts.compactInWorker);
   }
 
   get walDir(): string {
     return `${this.dir}/wal`;
   }
 
-  /** Replays the WAL and starts a fresh segment. */
+  /** Opens the blocks, replays the WAL and starts a fresh segment. */
   async start(): Promise<void> {
     await this.fs.mkdir(this.walDir);
+    this.warnings.push(...(await this.blocks.load()));
+    const blocksMax = this.blocks.maxTime();
+    if (Number.isFinite(blocksMax)) this.head.minValidTime = blocksMax + 1;
     const replayer = new Replayer({
       head: this.head,
       tombstones: this.tombstones,
@@ -97,6 +113,8 @@ export class Tsdb implements Storage {
       replayer.stats.warnings.push(`WAL segment ${path}: cut a torn tail at byte ${end} of ${buf.length}`);
     }
     this.replay = replayer.stats;
+    this.walAlias = replayer.alias;
+    this.warnings.push(...replayer.stats.warnings);
     const next = Math.max(checkpoint ?? 0, live[live.length - 1] ?? 0) + 1;
     const head = this.head;
     this.wal = await Wal.create(
@@ -124,23 +142,55 @@ export class Tsdb implements Storage {
       exemplars: this.exemplarStore,
       metadata: this.metadataStore,
     });
+    if (this.opts.maintenanceIntervalMs > 0) {
+      this.maintTimer = setInterval(() => void this.maintain(), this.opts.maintenanceIntervalMs);
+      this.maintTimer.unref();
+      void this.maintain();
+    }
+  }
+
+  /**
+   * Runs the background work once, serialised with any run in progress: cut the head into blocks
+   * while it is long enough, apply retention, and compact blocks until nothing is planned. Errors
+   * are recorded in `warnings` and retried on the next run. `force` also cuts a short head (tests).
+   */
+  maintain(force = false): Promise<void> {
+    if (this.maintQueued && !force) return this.maint;
+    this.maintQueued = true;
+    this.maint = this.maint.then(async () => {
+      this.maintQueued = false;
+      if (this.closed) return;
+      try {
+        for (let i = 0; i < 100 && !this.closed && (await cutHead(this, force && i === 0)); i++);
+        applyRetention(this);
+        for (let i = 0; i < 100 && !this.closed && (await compactOnce(this)); i++);
+      } catch (err) {
+        this.warnings.push(`background maintenance failed (retried later): ${(err as Error).message}`);
+        if (this.warnings.length > 100) this.warnings.splice(0, this.warnings.length - 100);
+      }
+    });
+    return this.maint;
   }
 
   async append(batch: SampleBatch, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
     const result = this.ingester.append(batch, options);
+    const h = this.head;
+    if (this.maintTimer !== null && h.maxT - Math.max(h.minT, h.minValidTime) > 1.5 * this.opts.blockRangeMs)
+      void this.maintain();
     await this.wal.commit();
     return result;
   }
 
   /** Readers for a query: blocks overlapping the range, then the head. */
-  protected readers(): BlockReader[] {
-    return [this.headReader];
-  }
-
   async querier(mint: number, maxt: number): Promise<Querier> {
     if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
-    return new TsdbQuerier(this.readers(), this.tombstones, mint, maxt, () => undefined);
+    const blocks = this.blocks.list.filter((b) => b.maxTime >= mint && b.minTime <= maxt);
+    for (const b of blocks) b.acquire();
+    const readers: BlockReader[] = [...blocks, this.headReader];
+    return new TsdbQuerier(readers, this.tombstones, mint, maxt, () => {
+      for (const b of blocks) b.release();
+    });
   }
 
   metadata(metric: string | undefined, limit: number): ReadonlyMap<string, readonly MetricMetadata[]> {
@@ -208,7 +258,11 @@ export class Tsdb implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.maintTimer !== null) clearInterval(this.maintTimer);
+    await this.maint;
+    await this.runner.close();
     await this.wal.close();
+    await this.blocks.close();
   }
 }
 

@@ -89,6 +89,7 @@ export class HeadReader implements BlockReader, PostingsSource {
           mint: ch.mint[row] as number,
           maxt: ch.maxt[row] as number,
           count: ch.count[row] as number,
+          len: ch.len[row] as number,
         });
       }
       const cls = h.ocClass[ref] as number;
@@ -103,6 +104,7 @@ export class HeadReader implements BlockReader, PostingsSource {
           mint: h.ocMint[ref] as number,
           maxt: h.lastT[ref] as number,
           count: h.ocCount[ref] as number,
+          len,
         });
       }
       const ooo = copyOoo(h.ooo.get(ref), mint, maxt);

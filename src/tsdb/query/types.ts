@@ -11,6 +11,8 @@ export interface ChunkRef {
   readonly mint: number;
   readonly maxt: number;
   readonly count: number;
+  /** Encoded length in bytes. */
+  readonly len: number;
 }
 
 /** Out-of-order samples as sorted parallel arrays (value bits in hi/lo). */

@@ -34,7 +34,7 @@ export class Replayer {
   private readonly t: ReplayTarget;
   private readonly r = new RecordReader();
   /** WAL ref → head ref, when the WAL names the same labels under two refs. */
-  private readonly alias = new Map<number, number>();
+  readonly alias = new Map<number, number>();
 
   constructor(target: ReplayTarget) {
     this.t = target;

@@ -1,0 +1,329 @@
+import { promisify } from 'node:util';
+import { crc32, inflateRaw } from 'node:zlib';
+
+import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
+import type { TsdbFs } from '../fs.ts';
+import { EMPTY } from '../head/postings.ts';
+import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
+import type { BlockReader, ChunkRef, SeriesData } from '../query/types.ts';
+import { readU32, RecordReader } from '../wal/record.ts';
+import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, type BlockMeta } from './format.ts';
+
+const inflate = promisify(inflateRaw);
+
+/**
+ * An open, immutable on-disk block. The index is parsed into typed arrays on open; chunk frames
+ * are read (and inflated) on demand, with a small cache of recently used frames.
+ *
+ * Lifetime: `acquire`/`release` count queriers using the block; a block replaced by compaction or
+ * removed by retention is deleted from disk only once nobody holds it (`onIdle`).
+ */
+export class DiskBlock implements BlockReader, PostingsSource {
+  readonly meta: BlockMeta;
+  readonly dir: string;
+  private readonly fs: TsdbFs;
+  private readonly symbols: string[];
+  private readonly symIndex = new Map<string, number>();
+  private readonly frameOff: number[];
+  private readonly frameRaw: number[];
+  private readonly lblOff: Uint32Array;
+  private readonly pairs: Uint32Array;
+  private readonly seriesFrame: Uint32Array;
+  private readonly seriesOff: Uint32Array;
+  private readonly chunkStart: Uint32Array;
+  private readonly cMint: Float64Array;
+  private readonly cMaxt: Float64Array;
+  private readonly cCount: Uint32Array;
+  private readonly cLen: Uint32Array;
+  private readonly postingsByName = new Map<number, Map<number, Uint32Array>>();
+  private allRefs: Uint32Array | null = null;
+  private readonly cache = new Map<number, Uint8Array>();
+  private cacheBytes = 0;
+  private refs = 0;
+  private doomed = false;
+  private fd: Promise<number> | null = null;
+  onIdle: (() => void) | null = null;
+
+  private constructor(fs: TsdbFs, dir: string, meta: BlockMeta, index: Uint8Array) {
+    this.fs = fs;
+    this.dir = dir;
+    this.meta = meta;
+    if (index.length < 9 || readU32(index, 0) !== INDEX_MAGIC)
+      throw new Error(`${dir}/index: not a block index`);
+    if (crc32(index.subarray(0, index.length - 4)) !== readU32(index, index.length - 4))
+      throw new Error(`${dir}/index: checksum mismatch`);
+    const r = new RecordReader();
+    r.reset(index, 5, index.length - 4);
+    const nsym = r.uvarint();
+    this.symbols = new Array<string>(nsym);
+    for (let i = 0; i < nsym; i++) {
+      const s = r.str();
+      this.symbols[i] = s;
+      this.symIndex.set(s, i);
+    }
+    const nframes = r.uvarint();
+    this.frameOff = new Array<number>(nframes);
+    this.frameRaw = new Array<number>(nframes);
+    for (let f = 0; f < nframes; f++) {
+      this.frameOff[f] = r.uvarint();
+      this.frameRaw[f] = r.uvarint();
+    }
+    const n = r.uvarint();
+    this.lblOff = new Uint32Array(n + 1);
+    this.seriesFrame = new Uint32Array(n);
+    this.seriesOff = new Uint32Array(n);
+    this.chunkStart = new Uint32Array(n + 1);
+    let pairs = new Uint32Array(Math.max(16, n * 16));
+    let np = 0;
+    let cap = Math.max(16, n * 2);
+    let cMint = new Float64Array(cap);
+    let cMaxt = new Float64Array(cap);
+    let cCount = new Uint32Array(cap);
+    let cLen = new Uint32Array(cap);
+    let nc = 0;
+    for (let i = 0; i < n; i++) {
+      const nl = r.uvarint();
+      this.lblOff[i] = np;
+      if (np + 2 * nl > pairs.length) {
+        const b = new Uint32Array(Math.max(pairs.length * 2, np + 2 * nl));
+        b.set(pairs);
+        pairs = b;
+      }
+      for (let k = 0; k < 2 * nl; k++) pairs[np++] = r.uvarint();
+      this.seriesFrame[i] = r.uvarint();
+      this.seriesOff[i] = r.uvarint();
+      const k = r.uvarint();
+      this.chunkStart[i] = nc;
+      if (nc + k > cap) {
+        cap = Math.max(cap * 2, nc + k);
+        cMint = growF(cMint, cap);
+        cMaxt = growF(cMaxt, cap);
+        cCount = growU(cCount, cap);
+        cLen = growU(cLen, cap);
+      }
+      let prev = 0;
+      for (let j = 0; j < k; j++) {
+        const mint = prev + r.varint();
+        const maxt = mint + r.uvarint();
+        cMint[nc] = mint;
+        cMaxt[nc] = maxt;
+        cCount[nc] = r.uvarint();
+        cLen[nc] = r.uvarint();
+        prev = maxt;
+        nc++;
+      }
+    }
+    this.lblOff[n] = np;
+    this.chunkStart[n] = nc;
+    this.pairs = pairs;
+    this.cMint = cMint;
+    this.cMaxt = cMaxt;
+    this.cCount = cCount;
+    this.cLen = cLen;
+    const npost = r.uvarint();
+    for (let p = 0; p < npost; p++) {
+      const name = r.uvarint();
+      const value = r.uvarint();
+      const len = r.uvarint();
+      const list = new Uint32Array(len);
+      let prev = 0;
+      for (let j = 0; j < len; j++) list[j] = prev += r.uvarint();
+      let m = this.postingsByName.get(name);
+      if (!m) this.postingsByName.set(name, (m = new Map()));
+      m.set(value, list);
+    }
+  }
+
+  static async open(fs: TsdbFs, dir: string): Promise<DiskBlock> {
+    const meta = JSON.parse(new TextDecoder().decode(await fs.readFile(`${dir}/meta.json`))) as BlockMeta;
+    const index = await fs.readFile(`${dir}/index`);
+    return new DiskBlock(fs, dir, meta, index);
+  }
+
+  get minTime(): number {
+    return this.meta.minTime;
+  }
+  get maxTime(): number {
+    return this.meta.maxTime;
+  }
+  get numSeries(): number {
+    return this.seriesFrame.length;
+  }
+
+  /** Closes the chunks file (the block must not be read afterwards). */
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = null;
+    if (fd) await this.fs.close(await fd).catch(() => undefined);
+  }
+
+  acquire(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    this.refs--;
+    if (this.refs === 0 && this.doomed) this.onIdle?.();
+  }
+
+  /** Marks the block for deletion; `onIdle` runs now or when the last reader releases it. */
+  doom(onIdle: () => void): void {
+    this.doomed = true;
+    this.onIdle = onIdle;
+    if (this.refs === 0) onIdle();
+  }
+
+  // ---- PostingsSource ----
+  nameId(name: string): number {
+    const id = this.symIndex.get(name);
+    return id !== undefined && this.postingsByName.has(id) ? id : -1;
+  }
+  valueId(nameId: number, value: string): number {
+    const id = this.symIndex.get(value);
+    return id !== undefined && this.postingsByName.get(nameId)?.has(id) === true ? id : -1;
+  }
+  forEachValue(nameId: number, fn: (valueId: number, value: string) => void): void {
+    const m = this.postingsByName.get(nameId);
+    if (m) for (const vid of m.keys()) fn(vid, this.symbols[vid] as string);
+  }
+  postings(nameId: number, valueId: number): Uint32Array {
+    return this.postingsByName.get(nameId)?.get(valueId) ?? EMPTY;
+  }
+  all(): Uint32Array {
+    if (this.allRefs === null) {
+      this.allRefs = new Uint32Array(this.numSeries);
+      for (let i = 0; i < this.allRefs.length; i++) this.allRefs[i] = i;
+    }
+    return this.allRefs;
+  }
+
+  labelsOf(i: number): Labels {
+    const from = this.lblOff[i] as number;
+    const to = this.lblOff[i + 1] as number;
+    const flat = new Array<string>(to - from);
+    for (let p = from; p < to; p++) flat[p - from] = this.symbols[this.pairs[p] as number] as string;
+    return Labels.fromSortedFlat(flat);
+  }
+
+  // ---- BlockReader ----
+  async series(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesData[]> {
+    const ids = selectPostings(this, matchers);
+    const out: SeriesData[] = [];
+    const wanted: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
+      const c0 = this.chunkStart[i] as number;
+      const c1 = this.chunkStart[i + 1] as number;
+      if (c1 === c0 || (this.cMaxt[c1 - 1] as number) < mint || (this.cMint[c0] as number) > maxt) continue;
+      wanted.push(i);
+    }
+    const frames = new Map<number, Uint8Array>();
+    for (const i of wanted) {
+      const f = this.seriesFrame[i] as number;
+      if (!frames.has(f)) frames.set(f, await this.frame(f));
+    }
+    for (const i of wanted) {
+      const buf = frames.get(this.seriesFrame[i] as number) as Uint8Array;
+      let off = this.seriesOff[i] as number;
+      const chunks: ChunkRef[] = [];
+      for (let c = this.chunkStart[i] as number; c < (this.chunkStart[i + 1] as number); c++) {
+        const len = this.cLen[c] as number;
+        if ((this.cMaxt[c] as number) >= mint && (this.cMint[c] as number) <= maxt) {
+          chunks.push({
+            buf,
+            off,
+            mint: this.cMint[c] as number,
+            maxt: this.cMaxt[c] as number,
+            count: this.cCount[c] as number,
+            len,
+          });
+        }
+        off += len;
+      }
+      out.push({ labels: this.labelsOf(i), chunks, ooo: null });
+    }
+    return out;
+  }
+
+  async labelNames(matchers: readonly Matcher[]): Promise<string[]> {
+    if (matchers.length === 0)
+      return [...this.postingsByName.keys()].map((id) => this.symbols[id] as string).sort(compareStrings);
+    const ids = selectPostings(this, matchers);
+    const names = new Set<number>();
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
+      for (let p = this.lblOff[i] as number; p < (this.lblOff[i + 1] as number); p += 2)
+        names.add(this.pairs[p] as number);
+    }
+    return [...names].map((id) => this.symbols[id] as string).sort(compareStrings);
+  }
+
+  async labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]> {
+    const nameId = this.nameId(name);
+    if (nameId < 0) return [];
+    if (matchers.length === 0) {
+      const out: string[] = [];
+      this.forEachValue(nameId, (_, v) => out.push(v));
+      return out.sort(compareStrings);
+    }
+    const ids = selectPostings(this, matchers);
+    const values = new Set<number>();
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
+      for (let p = this.lblOff[i] as number; p < (this.lblOff[i + 1] as number); p += 2) {
+        if (this.pairs[p] === nameId) values.add(this.pairs[p + 1] as number);
+      }
+    }
+    return [...values].map((id) => this.symbols[id] as string).sort(compareStrings);
+  }
+
+  /** Every series with all its chunks (compaction). */
+  async allSeries(): Promise<SeriesData[]> {
+    return this.series([], -Infinity, Infinity);
+  }
+
+  /** The raw (inflated) bytes of frame `f`, cached. */
+  private async frame(f: number): Promise<Uint8Array> {
+    const hit = this.cache.get(f);
+    if (hit) return hit;
+    const off = this.frameOff[f] as number;
+    const fd = await (this.fd ??= this.fs.open(`${this.dir}/chunks`, 'r'));
+    let raw: Uint8Array;
+    {
+      const header = new Uint8Array(FRAME_HEADER);
+      await this.fs.read(fd, header, 0, FRAME_HEADER, off);
+      const dataLen = readU32(header, 5);
+      const data = new Uint8Array(dataLen);
+      let got = 0;
+      while (got < dataLen) {
+        const n = await this.fs.read(fd, data, got, dataLen - got, off + FRAME_HEADER + got);
+        if (n <= 0) throw new Error(`${this.dir}/chunks: frame ${f} is truncated`);
+        got += n;
+      }
+      if (crc32(data) !== readU32(header, 9))
+        throw new Error(`${this.dir}/chunks: frame ${f} checksum mismatch`);
+      raw = header[0] === FrameCodec.DeflateRaw ? new Uint8Array(await inflate(data)) : data;
+    }
+    if (raw.length !== this.frameRaw[f])
+      throw new Error(`${this.dir}/chunks: frame ${f} has ${raw.length} bytes, expected ${this.frameRaw[f]}`);
+    this.cache.set(f, raw);
+    this.cacheBytes += raw.length;
+    while (this.cacheBytes > 8 * 1024 * 1024 && this.cache.size > 1) {
+      const oldest = this.cache.keys().next().value as number;
+      this.cacheBytes -= (this.cache.get(oldest) as Uint8Array).length;
+      this.cache.delete(oldest);
+    }
+    return raw;
+  }
+}
+
+function growF(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+function growU(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}

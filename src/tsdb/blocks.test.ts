@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { after, test } from 'node:test';
+
+import { Matcher } from '../model/index.ts';
+import { openTsdb } from './index.ts';
+import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
+
+const HOUR = 3_600_000;
+const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
+const dirs: Array<() => void> = [];
+after(() => dirs.forEach((c) => c()));
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d.cleanup);
+  return d.dir;
+}
+
+/** `hours` of data for `n` series every 60 s, with a stale marker now and then. */
+function data(n: number, fromHour: number, hours: number): TestSample[] {
+  const out: TestSample[] = [];
+  for (let t = T0 + fromHour * HOUR; t < T0 + (fromHour + hours) * HOUR; t += 60_000) {
+    for (let i = 0; i < n; i++) {
+      out.push({
+        labels: { __name__: 'load', host: `h${i}`, dc: i % 2 ? 'a' : 'b' },
+        t,
+        v: (t / 60_000) % 97 === i ? 'stale' : Math.round(Math.sin(t / 1e6 + i) * 1000) / 10,
+      });
+    }
+  }
+  return out;
+}
+
+const opts = { ...OPTS, now: T0 + 100 * HOUR };
+
+test('head is cut into blocks, compacted, reopened and queried seamlessly', async () => {
+  const d = dir();
+  const db = await openTsdb(d, {
+    blockRangeMs: HOUR,
+    maxBlockRangeMs: 9 * HOUR,
+    maintenanceIntervalMs: 0,
+    compactInWorker: false,
+  });
+  await db.append(batchOf(data(10, 0, 7)), opts);
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  await db.maintain();
+  // The head spans 7 h; blocks of 1 h are cut while the head is over 1.5 h long.
+  assert.ok(db.blocks.list.length >= 3, `blocks: ${db.blocks.list.length}`);
+  assert.ok(db.head.minValidTime > T0);
+  assert.deepEqual(await dump(await db.querier(-Infinity, Infinity)), before);
+  // A narrow range that spans a block and the head.
+  const edge = db.head.minValidTime;
+  const narrow = await dump(await db.querier(edge - 5 * 60_000, edge + 5 * 60_000));
+  assert.equal(narrow['load{dc="b", host="h0"}']?.length, 11);
+  // Samples in a range already cut are refused as too old.
+  const late = await db.append(
+    batchOf([{ labels: { __name__: 'load', host: 'h0', dc: 'b' }, t: T0 + 60_000 + 1, v: 1 }]),
+    opts,
+  );
+  assert.equal(late.rejected.get('too_old'), 1);
+  await db.close();
+
+  const again = await openTsdb(d, {
+    blockRangeMs: HOUR,
+    maxBlockRangeMs: 9 * HOUR,
+    maintenanceIntervalMs: 0,
+    compactInWorker: false,
+  });
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  // WAL was checkpointed: only recent segments and one checkpoint remain.
+  const wal = readdirSync(`${d}/wal`);
+  assert.ok(
+    wal.some((n) => n.startsWith('checkpoint.')),
+    wal.join(','),
+  );
+  await again.append(batchOf(data(10, 7, 6)), opts);
+  await again.maintain();
+  const all = await dump(await again.querier(-Infinity, Infinity));
+  assert.equal(all['load{dc="a", host="h1"}']?.length, 13 * 60);
+  // Three 1 h blocks in a 3 h window became one.
+  assert.ok(
+    again.blocks.list.some((b) => b.meta.compaction.level > 1),
+    JSON.stringify(again.blocks.list.map((b) => b.meta)),
+  );
+  await again.close();
+});
+
+test('compaction in a worker thread, deletion on disk and retention', async () => {
+  const d = dir();
+  const db = await openTsdb(d, {
+    blockRangeMs: HOUR,
+    maxBlockRangeMs: 3 * HOUR,
+    retentionMs: 5 * HOUR,
+    maintenanceIntervalMs: 0,
+  });
+  await db.append(batchOf(data(4, 0, 5)), opts);
+  await db.deleteSeries([new Matcher('=', 'host', 'h1')], T0, T0 + 2 * HOUR);
+  await db.maintain();
+  await db.append(batchOf(data(4, 5, 4)), opts);
+  await db.maintain();
+  assert.deepEqual(db.warnings, []);
+  const got = await dump(await db.querier(-Infinity, Infinity));
+  const h1 = got['load{dc="a", host="h1"}'] ?? [];
+  assert.ok(h1.every(([t]) => t > T0 + 2 * HOUR));
+  // Retention: nothing older than newest - 5 h remains in blocks.
+  const newest = Math.max(db.head.maxT, db.blocks.maxTime());
+  assert.ok(db.blocks.list.every((b) => b.maxTime >= newest - 5 * HOUR));
+  assert.ok(db.blocks.list.some((b) => b.meta.compaction.level > 1));
+  const stats = db.blocks.list.reduce((a, b) => a + b.meta.stats.numSamples, 0);
+  assert.ok(stats > 0);
+  await db.close();
+});

@@ -1,0 +1,47 @@
+import type { TsdbFs } from '../fs.ts';
+import { DiskBlock } from '../block/reader.ts';
+import { writeBlock, type BlockSeries } from '../block/writer.ts';
+import type { BlockMeta } from '../block/format.ts';
+import type { Tombstones } from '../meta-stores.ts';
+import { mergeSeries } from '../query/querier.ts';
+import { rechunk } from './rechunk.ts';
+
+export interface CompactJob {
+  readonly blocksDir: string;
+  readonly sources: readonly string[];
+  readonly ulid: string;
+  readonly compress: boolean;
+}
+
+/**
+ * Merges source blocks into one new block: series with equal labels are joined, overlapping chunks
+ * merged and re-encoded, tombstoned samples dropped for good. Does not remove the sources (the
+ * caller swaps blocks once the new one is in place). Loads the sources' chunk data into memory.
+ */
+export async function compactBlocks(fs: TsdbFs, job: CompactJob, tombstones: Tombstones): Promise<BlockMeta> {
+  const blocks: DiskBlock[] = [];
+  try {
+    for (const id of job.sources) blocks.push(await DiskBlock.open(fs, `${job.blocksDir}/${id}`));
+    const parts = await Promise.all(blocks.map((b) => b.allSeries()));
+    const mint = Math.min(...blocks.map((b) => b.minTime));
+    const maxt = Math.max(...blocks.map((b) => b.maxTime));
+    const series: BlockSeries[] = [];
+    for (const m of mergeSeries(parts)) {
+      const chunks = rechunk(m.chunks, m.ooo, tombstones.intervals(m.labels, mint, maxt), mint, maxt);
+      if (chunks.length > 0) series.push({ labels: m.labels, chunks });
+    }
+    const level = 1 + Math.max(...blocks.map((b) => b.meta.compaction.level));
+    const sources = [...new Set(blocks.flatMap((b) => b.meta.compaction.sources))];
+    return await writeBlock(fs, job.blocksDir, {
+      ulid: job.ulid,
+      minTime: mint,
+      maxTime: maxt,
+      level,
+      sources,
+      series,
+      compress: job.compress,
+    });
+  } finally {
+    for (const b of blocks) await b.close();
+  }
+}

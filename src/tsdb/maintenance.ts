@@ -1,0 +1,211 @@
+import { DiskBlock } from './block/reader.ts';
+import { isUlid, newUlid } from './block/format.ts';
+import { writeBlock, type BlockSeries } from './block/writer.ts';
+import { compactionRanges, planCompaction, planHeadCut, planRetention } from './compact/plan.ts';
+import { rechunk } from './compact/rechunk.ts';
+import type { CompactionRunner } from './compact/runner.ts';
+import type { TsdbFs } from './fs.ts';
+import type { Head } from './head/head.ts';
+import type { HeadReader } from './head/read.ts';
+import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
+import type { ResolvedOptions } from './options.ts';
+import { writeCheckpoint } from './wal/checkpoint.ts';
+import type { Wal } from './wal/wal.ts';
+
+/** A doomed block's files are removed at the latest this long after it was replaced, even if a querier leaked. */
+const DOOM_GRACE_MS = 5 * 60_000;
+
+/** What the maintenance steps act on (the Tsdb's parts). */
+export interface Engine {
+  readonly dir: string;
+  readonly fs: TsdbFs;
+  readonly opts: ResolvedOptions;
+  readonly head: Head;
+  readonly headReader: HeadReader;
+  readonly tombstones: Tombstones;
+  readonly metadataStore: MetadataStore;
+  readonly exemplarStore: ExemplarStore;
+  readonly walAlias: Map<number, number>;
+  readonly wal: Wal;
+  readonly blocks: BlockSet;
+  readonly runner: CompactionRunner;
+}
+
+/** The open on-disk blocks, sorted by min time. */
+export class BlockSet {
+  list: DiskBlock[] = [];
+  private readonly fs: TsdbFs;
+  readonly dir: string;
+
+  constructor(fs: TsdbFs, dir: string) {
+    this.fs = fs;
+    this.dir = dir;
+  }
+
+  /**
+   * Opens every complete block; removes leftovers of interrupted work (`.tmp` directories) and
+   * blocks already merged into another one (a compaction that crashed before deleting them).
+   */
+  async load(): Promise<string[]> {
+    await this.fs.mkdir(this.dir);
+    const warnings: string[] = [];
+    const opened: DiskBlock[] = [];
+    for (const name of (await this.fs.readdir(this.dir)).sort()) {
+      if (name.endsWith('.tmp')) {
+        await this.fs.rm(`${this.dir}/${name}`);
+        continue;
+      }
+      if (!isUlid(name)) continue;
+      try {
+        opened.push(await DiskBlock.open(this.fs, `${this.dir}/${name}`));
+      } catch (err) {
+        warnings.push(`block ${name} could not be opened and is ignored: ${(err as Error).message}`);
+      }
+    }
+    const covered = new Set<string>();
+    for (const b of opened) {
+      const own = b.meta.compaction.sources;
+      for (const other of opened) {
+        if (other === b || other.meta.compaction.sources.length <= own.length) continue;
+        if (own.every((s) => other.meta.compaction.sources.includes(s))) covered.add(b.meta.ulid);
+      }
+    }
+    for (const b of opened) {
+      if (covered.has(b.meta.ulid)) {
+        await b.close();
+        await this.fs.rm(b.dir);
+      } else this.list.push(b);
+    }
+    this.sort();
+    return warnings;
+  }
+
+  add(b: DiskBlock): void {
+    this.list.push(b);
+    this.sort();
+  }
+
+  /** Removes blocks from the set; their files go once no querier holds them. */
+  remove(ulids: readonly string[]): void {
+    const doomed = this.list.filter((b) => ulids.includes(b.meta.ulid));
+    this.list = this.list.filter((b) => !ulids.includes(b.meta.ulid));
+    for (const b of doomed) {
+      let done = false;
+      const drop = (): void => {
+        if (done) return;
+        done = true;
+        void b
+          .close()
+          .then(() => this.fs.rm(b.dir))
+          .catch(() => undefined);
+      };
+      b.doom(drop);
+      setTimeout(drop, DOOM_GRACE_MS).unref();
+    }
+  }
+
+  maxTime(): number {
+    let m = -Infinity;
+    for (const b of this.list) if (b.maxTime > m) m = b.maxTime;
+    return m;
+  }
+
+  async close(): Promise<void> {
+    for (const b of this.list) await b.close();
+  }
+
+  private sort(): void {
+    this.list.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+  }
+}
+
+/**
+ * Cuts the oldest complete block range out of the head when the head is long enough: writes the
+ * block, truncates the head, checkpoints the WAL. Samples for the cut range are refused from the
+ * moment of the snapshot (the head's min valid time moves first), so nothing lands in a range
+ * that is being written out. Returns true if a block was cut.
+ */
+export async function cutHead(e: Engine, force = false): Promise<boolean> {
+  const h = e.head;
+  // Data before the min valid time is already in blocks (an earlier forced cut may have left it in
+  // a chunk that also holds newer samples).
+  const lo = Math.max(h.minT, h.minValidTime);
+  let range = planHeadCut(lo, h.maxT, e.opts.blockRangeMs);
+  if (range === null && force && Number.isFinite(lo) && lo <= h.maxT) {
+    const start = Math.floor(lo / e.opts.blockRangeMs) * e.opts.blockRangeMs;
+    range = { mint: start, maxt: Math.min(start + e.opts.blockRangeMs - 1, h.maxT) };
+  }
+  if (range === null) return false;
+  const maxt = range.maxt;
+  const mint = Math.max(range.mint, lo);
+  if (maxt + 1 > h.minValidTime) h.minValidTime = maxt + 1;
+  const series: BlockSeries[] = [];
+  for (const s of e.headReader.seriesSync([], mint, maxt)) {
+    const chunks = rechunk(
+      s.chunks,
+      s.ooo ? [s.ooo] : [],
+      e.tombstones.intervals(s.labels, mint, maxt),
+      mint,
+      maxt,
+    );
+    if (chunks.length > 0) series.push({ labels: s.labels, chunks });
+  }
+  if (series.length > 0) {
+    const ulid = newUlid();
+    await writeBlock(e.fs, e.blocks.dir, {
+      ulid,
+      minTime: mint,
+      maxTime: maxt,
+      level: 1,
+      sources: [ulid],
+      series,
+      compress: e.opts.compressBlocks,
+    });
+    e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
+  }
+  h.truncate(maxt + 1);
+  await checkpoint(e, maxt + 1);
+  return true;
+}
+
+/** Folds the WAL written so far into a checkpoint holding only what the head keeps (t >= before). */
+export async function checkpoint(e: Engine, before: number): Promise<void> {
+  const next = await e.wal.cut();
+  await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, before, {
+    head: e.head,
+    tombstones: e.tombstones,
+    metadata: e.metadataStore,
+    exemplars: e.exemplarStore,
+    alias: e.walAlias,
+  });
+}
+
+/** Deletes blocks past retention. Returns the number removed. */
+export function applyRetention(e: Engine): number {
+  const newest = Math.max(e.head.maxT, e.blocks.maxTime());
+  const doomed = planRetention(
+    e.blocks.list.map((b) => b.meta),
+    newest,
+    e.opts.retentionMs,
+  );
+  if (doomed.length > 0) e.blocks.remove(doomed);
+  if (Number.isFinite(newest)) e.tombstones.dropBefore(newest - e.opts.retentionMs);
+  return doomed.length;
+}
+
+/** Runs one planned compaction, if any. Returns true if blocks were merged. */
+export async function compactOnce(e: Engine): Promise<boolean> {
+  const plan = planCompaction(
+    e.blocks.list.map((b) => b.meta),
+    compactionRanges(e.opts.blockRangeMs, e.opts.maxBlockRangeMs),
+  );
+  if (plan === null) return false;
+  const ulid = newUlid();
+  await e.runner.run(
+    { blocksDir: e.blocks.dir, sources: plan, ulid, compress: e.opts.compressBlocks },
+    e.tombstones,
+  );
+  e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
+  e.blocks.remove(plan);
+  return true;
+}
