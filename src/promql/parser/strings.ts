@@ -160,6 +160,9 @@ const SIMPLE_ESCAPES: Record<number, string> = {
 
 function escapeRune(cp: number, quote: number): string {
   if (cp === quote || cp === 0x5c) return '\\' + String.fromCodePoint(cp);
+  // U+FFFD stands for bytes that were not UTF-8 (`"\xff"`); the lexer refuses it literally, as
+  // Prometheus refuses invalid UTF-8, so it is escaped to keep printed queries parseable.
+  if (cp === 0xfffd) return '\\ufffd';
   if (isPrintable(cp)) return String.fromCodePoint(cp);
   const simple = SIMPLE_ESCAPES[cp];
   if (simple !== undefined) return simple;
