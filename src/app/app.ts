@@ -9,11 +9,19 @@ import {
   OTLP_METRICS_PATH,
   OtlpReceiver,
   otlpHandler,
+  mountDashboard,
   otlpWrongPathHandler,
   pushHandler,
 } from '../http/index.ts';
 import { DEFAULT_WRITE_LIMITS, Ingester } from '../ingest/index.ts';
-import { Authenticator, SqliteControlPlane } from '../tenancy/index.ts';
+import {
+  Accounts,
+  Authenticator,
+  Sessions,
+  SqliteControlPlane,
+  SqliteSessionStore,
+  SqliteUserStore,
+} from '../tenancy/index.ts';
 import { openTsdb } from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
 import { TenantStorages, type StorageFactory } from './storages.ts';
@@ -65,6 +73,15 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   for (const path of ['/otlp', '/otlp/', '/otlp/v1'])
     http.router.add(anyMethod, path, otlpWrongPathHandler());
   http.router.addPrefix(anyMethod, '/otlp/v1/', otlpWrongPathHandler());
+  const users = new SqliteUserStore(store.db);
+  const dashboard = mountDashboard(http.router, {
+    store,
+    auth,
+    accounts: new Accounts(users, store),
+    sessions: new Sessions(new SqliteSessionStore(store.db), users),
+    publicUrl: config.publicUrl,
+    region: config.region,
+  });
   const grpc = new OtlpGrpcServer({ log, auth, receiver: otlp, tls: config.grpcTls });
 
   const usageTimer = setInterval(() => {
@@ -100,6 +117,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         log.info('shutting down: draining requests');
         await Promise.all([http.close(config.drainMs), grpc.close(config.drainMs)]);
         clearInterval(usageTimer);
+        dashboard.close();
         await auth.flushUsage().catch(() => undefined);
         await storages.close();
         store.close();

@@ -15,6 +15,10 @@ export interface ServeConfig {
   readonly logLevel: string;
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   readonly drainMs: number;
+  /** The URL clients reach this server at, shown in the dashboard's Connect snippets. */
+  readonly publicUrl?: string | undefined;
+  /** A region label shown in the dashboard (`euw1`). */
+  readonly region?: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -37,4 +41,21 @@ export function parseListen(text: string, flag: string): ListenAddress {
 
 export function formatListen(a: ListenAddress): string {
   return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+/** Checks `--public-url`: an http(s) URL; returned without a trailing slash. */
+export function parsePublicUrl(text: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new BadDataError(`${flag}: expected a URL such as https://metrics.example.com, got "${text}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new BadDataError(`${flag}: expected an http or https URL, got "${text}"`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new BadDataError(`${flag}: the URL must not have a query or fragment, got "${text}"`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

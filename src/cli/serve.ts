@@ -1,4 +1,4 @@
-import { DEFAULTS, parseListen, startServer, type ServeConfig } from '../app/index.ts';
+import { DEFAULTS, parseListen, parsePublicUrl, startServer, type ServeConfig } from '../app/index.ts';
 import { BadDataError } from '../model/index.ts';
 import { parse, type Command } from './command.ts';
 
@@ -9,9 +9,10 @@ export const serveCommand: Command = {
   summary: 'run the server (remote write, OTLP, the Prometheus API, the dashboard)',
   usage:
     'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--grpc-tls-cert FILE --grpc-tls-key FILE]\n' +
-    '              [--data-dir DIR] [--log-level LEVEL]\n' +
+    '              [--data-dir DIR] [--log-level LEVEL] [--public-url URL] [--region NAME]\n' +
     '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_GRPC_TLS_CERT, XSCALER_GRPC_TLS_KEY,\n' +
-    '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL',
+    '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL, XSCALER_PUBLIC_URL, XSCALER_REGION\n' +
+    "  --public-url is how clients reach this server (shown in the dashboard's Connect snippets)",
   async run(argv) {
     const { values } = parse({
       args: argv,
@@ -22,6 +23,8 @@ export const serveCommand: Command = {
         'grpc-tls-key': { type: 'string', default: env['XSCALER_GRPC_TLS_KEY'] ?? '' },
         'data-dir': { type: 'string', default: env['XSCALER_DATA_DIR'] ?? DEFAULTS.dataDir },
         'log-level': { type: 'string', default: env['XSCALER_LOG_LEVEL'] ?? DEFAULTS.logLevel },
+        'public-url': { type: 'string', default: env['XSCALER_PUBLIC_URL'] ?? '' },
+        region: { type: 'string', default: env['XSCALER_REGION'] ?? '' },
       },
       strict: true,
     });
@@ -32,6 +35,9 @@ export const serveCommand: Command = {
       dataDir: values['data-dir'],
       logLevel: values['log-level'],
       drainMs: DEFAULTS.drainMs,
+      publicUrl:
+        values['public-url'] === '' ? undefined : parsePublicUrl(values['public-url'], '--public-url'),
+      region: values.region === '' ? undefined : values.region,
     };
     const server = await startServer(config);
     await new Promise<void>((resolve) => {

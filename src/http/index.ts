@@ -6,3 +6,4 @@ export * from './router.ts';
 export * from './server.ts';
 export * from './otlp-handler.ts';
 export * from './otlp-receiver.ts';
+export * from './ui/index.ts';
