@@ -13,7 +13,7 @@ import {
   otlpWrongPathHandler,
   pushHandler,
 } from '../http/index.ts';
-import { DEFAULT_WRITE_LIMITS, Ingester } from '../ingest/index.ts';
+import { Ingester } from '../ingest/index.ts';
 import {
   Accounts,
   Authenticator,
@@ -24,6 +24,7 @@ import {
 } from '../tenancy/index.ts';
 import { openTsdb } from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
+import { wireLimits } from './limits-wiring.ts';
 import { TenantStorages, type StorageFactory } from './storages.ts';
 
 /** The control plane lives next to the tenants' data. */
@@ -55,15 +56,18 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteControlPlane(controlPlanePath(config.dataDir));
   const auth = new Authenticator(store);
+  const limits = await wireLimits(config, store, log);
   const storages = new TenantStorages(
     config.dataDir,
-    options.storageFactory ?? ((_tenant, dir) => openTsdb(dir, {})),
+    options.storageFactory ??
+      ((tenant, dir) => openTsdb(dir, { retentionMs: limits.tenantLimits.get(tenant).retentionMs })),
   );
-  const ingester = new Ingester(storages, () => DEFAULT_WRITE_LIMITS);
+  const ingester = new Ingester(storages, (t) => limits.tenantLimits.get(t), { usage: limits.usage });
 
   let ready = false;
   const http = new HttpServer({ log, ready: () => ready });
   http.router.add('POST', '/api/v1/push', pushHandler(auth, ingester));
+  limits.route(http, auth, storages);
   const otlp = new OtlpReceiver(ingester);
   // `/v1/metrics` is the OTLP default path, where a Collector otlphttp exporter given our base URL sends.
   http.router
@@ -117,6 +121,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         log.info('shutting down: draining requests');
         await Promise.all([http.close(config.drainMs), grpc.close(config.drainMs)]);
         clearInterval(usageTimer);
+        limits.stop();
         dashboard.close();
         await auth.flushUsage().catch(() => undefined);
         await storages.close();

@@ -15,6 +15,8 @@ export interface ServeConfig {
   readonly logLevel: string;
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   readonly drainMs: number;
+  /** The limits config file (YAML/JSON, defaults and per-tenant overrides), re-read when it changes. */
+  readonly limitsConfig?: string | undefined;
   /** The URL clients reach this server at, shown in the dashboard's Connect snippets. */
   readonly publicUrl?: string | undefined;
   /** A region label shown in the dashboard (`euw1`). */

@@ -196,7 +196,18 @@ export class SampleBatch {
       bigger.set(this.owned.subarray(0, this.ownedLength));
       this.owned = bigger;
     }
-    this.ownedLength += encoder.encodeInto(text, this.owned.subarray(this.ownedLength)).written;
+    // ASCII fast path (most label names and values): for short strings a byte loop is several times
+    // cheaper than encodeInto plus the subarray view it needs. Non-ASCII rest goes to encodeInto.
+    const owned = this.owned;
+    let at = this.ownedLength;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      owned[at++] = c;
+    }
+    if (i < text.length) at += encoder.encodeInto(text.slice(i), owned.subarray(at)).written;
+    this.ownedLength = at;
   }
 }
 
