@@ -12,10 +12,18 @@ export class LabelSet {
   private readonly names: string[] = [];
   private readonly values: string[] = [];
   private order = new Int32Array(32);
+  /** Byte offsets (4 per sorted label) of the labels as first encoded into `encoded`. */
+  private spans = new Uint32Array(128);
+  private encoded: SampleBatch | null = null;
+  private readonly nameSpan = new Uint32Array(4);
+  private nameBatch: SampleBatch | null = null;
+  private nameText = '';
   count = 0;
 
   clear(): void {
     this.count = 0;
+    this.encoded = null;
+    this.nameBatch = null;
   }
 
   private indexOf(name: string): number {
@@ -74,15 +82,21 @@ export class LabelSet {
    * `extraName` is "", `extraName` = `extraValue` (both replace same-named labels). Labels with an
    * empty value are absent in Prometheus and are not written. Call `sort` first. Returns the
    * series index.
+   *
+   * The series of one point (a histogram's buckets, `_sum`, `_count`) share most labels: the first
+   * write encodes them into the batch's buffer and later writes point at the same bytes
+   * (`addLabel` with the recorded offsets) instead of encoding them again. Valid until `clear`.
    */
   write(batch: SampleBatch, metric: string, extraName = '', extraValue = ''): number {
     let pendingName = true;
     let pendingExtra = extraName !== '';
+    const reuse = this.encoded === batch;
+    if (!reuse && this.spans.length < this.count * 4) this.spans = new Uint32Array(this.count * 8);
     for (let k = 0; k < this.count; k++) {
       const i = this.order[k] as number;
       const name = this.names[i] as string;
       if (pendingName && name >= NAME) {
-        batch.addLabelText(NAME, metric);
+        this.writeName(batch, metric);
         pendingName = false;
       }
       if (pendingExtra && name >= extraName) {
@@ -91,11 +105,34 @@ export class LabelSet {
       }
       if (name === NAME || name === extraName) continue;
       const value = this.values[i] as string;
-      if (value !== '') batch.addLabelText(name, value);
+      if (value === '') continue;
+      const at = 4 * k;
+      if (reuse) {
+        const sp = this.spans;
+        batch.addLabel(sp[at] as number, sp[at + 1] as number, sp[at + 2] as number, sp[at + 3] as number);
+      } else {
+        batch.addLabelText(name, value);
+        this.spans.set(batch.labels.subarray(batch.labelCount * 4 - 4, batch.labelCount * 4), at);
+      }
     }
-    if (pendingName) batch.addLabelText(NAME, metric);
+    if (pendingName) this.writeName(batch, metric);
     if (pendingExtra) batch.addLabelText(extraName, extraValue);
+    // Reuse is only sound when every label was encoded in the first pass, i.e. none was skipped
+    // as a replaced `le`/`quantile`; those names never recur without the same extra.
+    this.encoded = extraName === '' || this.get(extraName) === undefined ? batch : null;
     return batch.endSeries();
+  }
+
+  private writeName(batch: SampleBatch, metric: string): void {
+    if (this.nameBatch === batch && this.nameText === metric) {
+      const sp = this.nameSpan;
+      batch.addLabel(sp[0] as number, sp[1] as number, sp[2] as number, sp[3] as number);
+      return;
+    }
+    batch.addLabelText(NAME, metric);
+    this.nameSpan.set(batch.labels.subarray(batch.labelCount * 4 - 4, batch.labelCount * 4));
+    this.nameBatch = batch;
+    this.nameText = metric;
   }
 
   /** A text key of the sorted labels, for per-series state (delta accumulation). Allocates. */
