@@ -4,3 +4,8 @@ export * from './otlp/index.ts';
 export * from './remote-read/decode.ts';
 export * from './remote-read/decode-response.ts';
 export * from './remote-read/encode.ts';
+export * from './prom-api/histogram-json.ts';
+export * from './prom-api/json.ts';
+export * from './prom-api/label-escape.ts';
+export * from './prom-api/params.ts';
+export * from './prom-api/stream.ts';
