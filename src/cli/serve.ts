@@ -10,8 +10,12 @@ export const serveCommand: Command = {
   usage:
     'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--grpc-tls-cert FILE --grpc-tls-key FILE]\n' +
     '              [--data-dir DIR] [--log-level LEVEL] [--public-url URL] [--region NAME]\n' +
+    '              [--limits-config FILE]\n' +
     '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_GRPC_TLS_CERT, XSCALER_GRPC_TLS_KEY,\n' +
-    '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL, XSCALER_PUBLIC_URL, XSCALER_REGION\n' +
+    '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL, XSCALER_PUBLIC_URL, XSCALER_REGION,\n' +
+    '               XSCALER_LIMITS_CONFIG\n' +
+    '  --limits-config is a YAML or JSON file of per-tenant limits (defaults and overrides), re-read\n' +
+    '  when it changes; see `xscaler limits --help`\n' +
     "  --public-url is how clients reach this server (shown in the dashboard's Connect snippets)",
   async run(argv) {
     const { values } = parse({
@@ -25,6 +29,7 @@ export const serveCommand: Command = {
         'log-level': { type: 'string', default: env['XSCALER_LOG_LEVEL'] ?? DEFAULTS.logLevel },
         'public-url': { type: 'string', default: env['XSCALER_PUBLIC_URL'] ?? '' },
         region: { type: 'string', default: env['XSCALER_REGION'] ?? '' },
+        'limits-config': { type: 'string', default: env['XSCALER_LIMITS_CONFIG'] ?? '' },
       },
       strict: true,
     });
@@ -38,6 +43,7 @@ export const serveCommand: Command = {
       publicUrl:
         values['public-url'] === '' ? undefined : parsePublicUrl(values['public-url'], '--public-url'),
       region: values.region === '' ? undefined : values.region,
+      limitsConfig: values['limits-config'] === '' ? undefined : values['limits-config'],
     };
     const server = await startServer(config);
     await new Promise<void>((resolve) => {

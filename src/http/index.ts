@@ -7,3 +7,5 @@ export * from './server.ts';
 export * from './otlp-handler.ts';
 export * from './otlp-receiver.ts';
 export * from './ui/index.ts';
+export * from './metrics.ts';
+export * from './user-stats.ts';

@@ -26,7 +26,7 @@ export interface TenantLimitsOptions {
   /** Overrides set with `xscaler limits set` (the control plane). */
   readonly store?: LimitOverridesStore;
   /** The limits config file; re-read on every `reload`. */
-  readonly configFile?: string;
+  readonly configFile?: string | undefined;
   /** Told about a file or store that could not be read during `reload` (the last good values stay). */
   readonly onError?: (err: unknown) => void;
   /** Called after a `reload` changed anything (not for the first load in `open`). */

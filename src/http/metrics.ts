@@ -1,0 +1,163 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+import {
+  LIMIT_SPECS,
+  type Limits,
+  type TenantUsage,
+  type UsageGauges,
+  type UsageTracker,
+} from '../tenancy/index.ts';
+import type { Handler } from './context.ts';
+
+/** What `/metrics` reports on, read at scrape time. */
+export interface MetricsSources {
+  readonly usage: UsageTracker;
+  readonly limits: (tenant: string) => Limits;
+  readonly gauges: UsageGauges;
+  /** Tenants to report even before they sent anything (those with open storage). */
+  readonly tenants: () => Iterable<string>;
+}
+
+/**
+ * Our own metrics in one prom-client registry (not the global one, so several servers can live in
+ * one process in tests): Node process metrics, plus per-tenant usage and limits.
+ *
+ * The hot path never touches prom-client (its label lookups allocate): it bumps plain counters in
+ * `UsageTracker`, and the collect callbacks below copy them into the registry when scraped.
+ */
+export function metricsRegistry(sources: MetricsSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const tenants = (): string[] => {
+    const all = new Set<string>(sources.tenants());
+    for (const [t] of sources.usage.tenants()) all.add(t);
+    return [...all].sort();
+  };
+  const usageOf = (t: string): TenantUsage | undefined => sources.usage.peek(t);
+
+  /** A counter whose value per tenant is read from the tenant's usage. */
+  const perTenantCounter = (name: string, help: string, read: (u: TenantUsage) => number): void => {
+    const c: Counter<'tenant'> = new Counter({
+      name,
+      help,
+      labelNames: ['tenant'],
+      registers: [registry],
+      collect() {
+        c.reset();
+        for (const [t, u] of sources.usage.tenants()) c.inc({ tenant: t }, read(u));
+      },
+    });
+  };
+  perTenantCounter(
+    'xscaler_write_requests_total',
+    'Write requests that reached ingest.',
+    (u) => u.writeRequests,
+  );
+  perTenantCounter(
+    'xscaler_received_samples_total',
+    'Samples (float and histogram) received in write requests, refused ones included.',
+    (u) => u.receivedSamples,
+  );
+  perTenantCounter('xscaler_received_exemplars_total', 'Exemplars received.', (u) => u.receivedExemplars);
+  perTenantCounter(
+    'xscaler_received_metadata_total',
+    'Metadata entries received.',
+    (u) => u.receivedMetadata,
+  );
+  perTenantCounter('xscaler_accepted_samples_total', 'Samples stored.', (u) => u.acceptedSamples);
+  perTenantCounter(
+    'xscaler_rate_limited_requests_total',
+    'Write requests refused by the ingestion rate limit (retries count again).',
+    (u) => u.rateLimitedRequests,
+  );
+  perTenantCounter('xscaler_queries_total', 'Queries run.', (u) => u.queries);
+  perTenantCounter(
+    'xscaler_query_samples_scanned_total',
+    'Samples read from storage by queries.',
+    (u) => u.querySamplesScanned,
+  );
+
+  const byReason = (name: string, help: string, read: (u: TenantUsage) => ReadonlyMap<string, number>) => {
+    const c: Counter<'tenant' | 'reason'> = new Counter({
+      name,
+      help,
+      labelNames: ['tenant', 'reason'],
+      registers: [registry],
+      collect() {
+        c.reset();
+        for (const [t, u] of sources.usage.tenants()) {
+          for (const [reason, n] of read(u)) c.inc({ tenant: t, reason }, n);
+        }
+      },
+    });
+  };
+  byReason(
+    'xscaler_discarded_samples_total',
+    'Samples refused, by reason (rate_limited, series_limit, out_of_order, ...).',
+    (u) => u.discardedSamples,
+  );
+  byReason(
+    'xscaler_discarded_metadata_total',
+    'Metadata entries refused, by reason.',
+    (u) => u.discardedMetadata,
+  );
+
+  const perTenantGauge = (name: string, help: string, read: (t: string) => number | undefined): void => {
+    const g: Gauge<'tenant'> = new Gauge({
+      name,
+      help,
+      labelNames: ['tenant'],
+      registers: [registry],
+      collect() {
+        g.reset();
+        for (const t of tenants()) {
+          const v = read(t);
+          if (v !== undefined) g.set({ tenant: t }, v);
+        }
+      },
+    });
+  };
+  perTenantGauge(
+    'xscaler_ingestion_rate_samples_per_second',
+    'Smoothed rate of samples + exemplars + metadata admitted: what ingestion_rate limits.',
+    (t) => usageOf(t)?.ingestionRate ?? 0,
+  );
+  perTenantGauge('xscaler_active_series', 'Series in the in-memory head.', (t) =>
+    sources.gauges.activeSeries(t),
+  );
+  perTenantGauge('xscaler_storage_bytes', "Bytes the tenant's data takes on disk.", (t) =>
+    sources.gauges.storageBytes(t),
+  );
+
+  const limits: Gauge<'tenant' | 'limit'> = new Gauge({
+    name: 'xscaler_tenant_limits',
+    help: 'Effective per-tenant limits by config key (durations in seconds; 0 = unlimited).',
+    labelNames: ['tenant', 'limit'],
+    registers: [registry],
+    collect() {
+      limits.reset();
+      for (const t of tenants()) {
+        const l = sources.limits(t);
+        for (const s of LIMIT_SPECS) {
+          const v = l[s.field];
+          limits.set({ tenant: t, limit: s.key }, s.unit === 'duration' ? v / 1000 : v);
+        }
+      }
+    },
+  });
+  return registry;
+}
+
+/** `GET /metrics`: Prometheus text exposition, without auth (like Prometheus and Mimir). */
+export function metricsHandler(registry: Registry): Handler {
+  return async (ctx) => {
+    const body = await registry.metrics();
+    if (ctx.res.headersSent) return;
+    ctx.res.writeHead(200, {
+      'content-type': registry.contentType,
+      'content-length': Buffer.byteLength(body),
+    });
+    ctx.res.end(body);
+  };
+}
