@@ -8,7 +8,7 @@ import {
 } from '../model/index.ts';
 import type { AppendOptions, AppendResult, RejectedSample, RejectReason } from '../storage/index.ts';
 import { WalState, type Head } from './head/head.ts';
-import { labelHash } from './head/symbols.ts';
+import { labelHash, viewOf } from './head/symbols.ts';
 import type { ExemplarStore, MetadataStore } from './meta-stores.ts';
 import { RecordType } from './wal/record.ts';
 import type { Wal } from './wal/wal.ts';
@@ -86,6 +86,7 @@ export class Ingester {
     if (this.resolved.length < batch.seriesCount) this.resolved = new Int32Array(batch.seriesCount * 2);
     const resolved = this.resolved;
     const src = batch.source;
+    const dv = viewOf(src);
     const offs = batch.labels;
     rec.begin(RecordType.Series);
     for (let s = 0; s < batch.seriesCount; s++) {
@@ -96,9 +97,9 @@ export class Ingester {
         const o = l * 4;
         const vs = offs[o + 2] as number;
         const ve = offs[o + 3] as number;
-        if (vs !== ve) h = (h + labelHash(src, offs[o] as number, offs[o + 1] as number, vs, ve)) >>> 0;
+        if (vs !== ve) h = (h + labelHash(dv, src, offs[o] as number, offs[o + 1] as number, vs, ve)) >>> 0;
       }
-      let ref = head.findBytes(h, src, offs, from, to);
+      let ref = head.findBytes(h, dv, src, offs, from, to);
       if (ref < 0) {
         const r = this.slowResolve(batch, s, h, opts);
         if (r.created) newSeries++;

@@ -3,7 +3,7 @@ import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
 import { ChunkStore, SLOT_SIZES } from './chunk-store.ts';
 import { OooStore } from './ooo.ts';
 import { PostingsIndex } from './postings.ts';
-import { growF64, growI32, growU16, growU32, growU8, labelHash, Symbols } from './symbols.ts';
+import { growF64, growI32, growU16, growU32, growU8, labelHash, sameRange, Symbols } from './symbols.ts';
 
 /** A chunk is sealed after this many samples (as Prometheus does: ~2 h of 1-minute data). */
 export const MAX_CHUNK_SAMPLES = 120;
@@ -79,12 +79,12 @@ export class Head {
    * ignored (they mean "absent"). Returns -1 when no series matches byte for byte in the given
    * order (a client sending unsorted labels then takes the slow path, `findLabels`).
    */
-  findBytes(h: number, src: Uint8Array, offs: Uint32Array, from: number, to: number): number {
+  findBytes(h: number, dv: DataView, src: Uint8Array, offs: Uint32Array, from: number, to: number): number {
     const mask = this.table.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const ref = this.table[i] as number;
       if (ref === EMPTY_SLOT) return -1;
-      if (ref >= 0 && this.hash[ref] === h && this.sameBytes(ref, src, offs, from, to)) return ref;
+      if (ref >= 0 && this.hash[ref] === h && this.sameBytes(ref, dv, src, offs, from, to)) return ref;
     }
   }
 
@@ -98,9 +98,20 @@ export class Head {
     }
   }
 
-  private sameBytes(ref: number, src: Uint8Array, offs: Uint32Array, from: number, to: number): boolean {
+  private sameBytes(
+    ref: number,
+    dv: DataView,
+    src: Uint8Array,
+    offs: Uint32Array,
+    from: number,
+    to: number,
+  ): boolean {
     const sym = this.symbols;
     const sb = sym.bytes;
+    const sv = sym.view;
+    const soff = sym.off;
+    const slen = sym.len;
+    const pairs = this.pairs;
     let p = this.lblOff[ref] as number;
     const pend = p + 2 * (this.lblCnt[ref] as number);
     for (let l = from; l < to; l++) {
@@ -109,9 +120,13 @@ export class Head {
       const ve = offs[o + 3] as number;
       if (vs === ve) continue;
       if (p === pend) return false;
-      if (!sameSym(sb, sym, this.pairs[p] as number, src, offs[o] as number, offs[o + 1] as number))
-        return false;
-      if (!sameSym(sb, sym, this.pairs[p + 1] as number, src, vs, ve)) return false;
+      const ns = offs[o] as number;
+      const nid = pairs[p] as number;
+      const vid = pairs[p + 1] as number;
+      const nl = (offs[o + 1] as number) - ns;
+      if (slen[nid] !== nl || slen[vid] !== ve - vs) return false;
+      if (!sameRange(dv, src, ns, sv, sb, soff[nid] as number, nl)) return false;
+      if (!sameRange(dv, src, vs, sv, sb, soff[vid] as number, ve - vs)) return false;
       p += 2;
     }
     return p === pend;
@@ -157,6 +172,7 @@ export class Head {
       h =
         (h +
           labelHash(
+            enc.view,
             enc.bytes,
             enc.off[name] as number,
             (enc.off[name] as number) + (enc.len[name] as number),
@@ -410,21 +426,6 @@ export class Head {
       this.symbols.byteSize()
     );
   }
-}
-
-function sameSym(
-  sb: Uint8Array,
-  sym: Symbols,
-  id: number,
-  src: Uint8Array,
-  start: number,
-  end: number,
-): boolean {
-  const len = sym.len[id] as number;
-  if (len !== end - start) return false;
-  const off = sym.off[id] as number;
-  for (let i = 0; i < len; i++) if (sb[off + i] !== src[start + i]) return false;
-  return true;
 }
 
 /**

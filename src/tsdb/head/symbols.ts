@@ -12,6 +12,8 @@ export class Symbols {
   off = new Uint32Array(1024);
   len = new Uint32Array(1024);
   bytes = new Uint8Array(64 * 1024);
+  /** A view of `bytes` (replaced when `bytes` grows). */
+  view: DataView = new DataView(this.bytes.buffer);
   private used = 0;
   private readonly ids = new Map<string, number>();
 
@@ -33,6 +35,7 @@ export class Symbols {
       const bigger = new Uint8Array(Math.max(need, this.bytes.length * 2));
       bigger.set(this.bytes.subarray(0, this.used));
       this.bytes = bigger;
+      this.view = new DataView(bigger.buffer);
     }
     const written = encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
     this.off[id] = this.used;
@@ -96,9 +99,17 @@ export function growU16(a: Uint16Array<ArrayBufferLike>, need: number): Uint16Ar
   return b;
 }
 
-/** FNV-1a over bytes [start, end), continuing from `h`. */
-export function fnv(h: number, buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+/**
+ * Hashes bytes [start, end) of `buf` (viewed by `dv`), continuing from `h`: four bytes per step,
+ * then the tail byte by byte. Not cryptographic; collisions are resolved by comparing bytes.
+ */
+export function hashRange(dv: DataView, buf: Uint8Array, h: number, start: number, end: number): number {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    h = Math.imul(h ^ dv.getUint32(i, true), 0x9e3779b1);
+    h = (h << 13) | (h >>> 19);
+  }
+  for (; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
   return h;
 }
 
@@ -107,15 +118,15 @@ export function fnv(h: number, buf: Uint8Array, start: number, end: number): num
  * hashes, so it does not depend on the order a client sent the labels in.
  */
 export function labelHash(
+  dv: DataView,
   buf: Uint8Array,
   nameStart: number,
   nameEnd: number,
   valueStart: number,
   valueEnd: number,
 ): number {
-  let h = fnv(0x811c9dc5, buf, nameStart, nameEnd);
-  h = Math.imul(h ^ 0xff, 0x01000193);
-  h = fnv(h, buf, valueStart, valueEnd);
+  let h = hashRange(dv, buf, 0x811c9dc5 ^ (nameEnd - nameStart), nameStart, nameEnd);
+  h = hashRange(dv, buf, h ^ 0x5bd1e995, valueStart, valueEnd);
   // murmur3 finalizer, so that sums of hashes spread well
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -123,4 +134,25 @@ export function labelHash(
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** A DataView over exactly the bytes of `buf`. */
+export function viewOf(buf: Uint8Array): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Word-wise equality of a[as, as+len) and b[bs, bs+len). */
+export function sameRange(
+  da: DataView,
+  a: Uint8Array,
+  as: number,
+  db: DataView,
+  b: Uint8Array,
+  bs: number,
+  len: number,
+): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (da.getUint32(as + i, true) !== db.getUint32(bs + i, true)) return false;
+  for (; i < len; i++) if (a[as + i] !== b[bs + i]) return false;
+  return true;
 }

@@ -121,7 +121,7 @@ export function hashOf(raw: readonly string[]): number {
     const b = new Uint8Array(n.length + v.length);
     b.set(n);
     b.set(v, n.length);
-    h = (h + labelHash(b, 0, n.length, n.length, b.length)) >>> 0;
+    h = (h + labelHash(new DataView(b.buffer), b, 0, n.length, n.length, b.length)) >>> 0;
   }
   return h;
 }
