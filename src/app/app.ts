@@ -77,6 +77,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   for (const path of ['/otlp', '/otlp/', '/otlp/v1'])
     http.router.add(anyMethod, path, otlpWrongPathHandler());
   http.router.addPrefix(anyMethod, '/otlp/v1/', otlpWrongPathHandler());
+  // An SDK exporter given only the base URL posts to `/` (GET `/` is the dashboard).
+  http.router.add('POST', '/', otlpWrongPathHandler());
   const users = new SqliteUserStore(store.db);
   const dashboard = mountDashboard(http.router, {
     store,
