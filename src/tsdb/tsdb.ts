@@ -161,9 +161,11 @@ export class Tsdb implements Storage {
       this.maintQueued = false;
       if (this.closed) return;
       try {
-        for (let i = 0; i < 100 && !this.closed && (await cutHead(this, force && i === 0)); i++);
+        // Bounded steps per run, so a head that keeps growing (fast ingest of old data) does not
+        // starve compaction; the timer brings the next run.
+        for (let i = 0; i < 4 && !this.closed && (await cutHead(this, force && i === 0)); i++);
         applyRetention(this);
-        for (let i = 0; i < 100 && !this.closed && (await compactOnce(this)); i++);
+        for (let i = 0; i < 4 && !this.closed && (await compactOnce(this)); i++);
       } catch (err) {
         this.warnings.push(`background maintenance failed (retried later): ${(err as Error).message}`);
         if (this.warnings.length > 100) this.warnings.splice(0, this.warnings.length - 100);
