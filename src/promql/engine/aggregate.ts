@@ -1,0 +1,383 @@
+import {
+  CounterResetHint,
+  ExecutionError,
+  METRIC_NAME,
+  type FloatHistogram,
+  type Labels,
+} from '../../model/index.ts';
+import { goFloatG, goQuote } from './annotations.ts';
+import type { EvalContext } from './context.ts';
+import {
+  addInPlace,
+  compactInPlace,
+  copyHistogram,
+  divInPlace,
+  IncompatibleSchemaError,
+} from './histogram.ts';
+import type { AggNode } from './plan.ts';
+import { quantileSorted } from './quantile.ts';
+import { sortFloats } from './range-functions.ts';
+import {
+  K_FLOAT,
+  K_HIST,
+  K_NONE,
+  materializedVector,
+  StepData,
+  type SeriesMeta,
+  type VectorValue,
+} from './types.ts';
+import { aggregateK, countValues } from './aggregate-k.ts';
+import { computeGrouping } from './grouping.ts';
+
+const SEEN = 1;
+const HAS_FLOAT = 2;
+const HAS_HIST = 4;
+const INCOMPATIBLE = 8;
+const INCREMENTAL = 16;
+const RESET_SEEN = 32;
+const NOT_RESET_SEEN = 64;
+
+/**
+ * Evaluates an aggregation. `param` is the per-step scalar parameter (k, φ, ratio) or null;
+ * `countLabel` the label of count_values.
+ */
+export function evalAggregate(
+  node: AggNode,
+  input: VectorValue,
+  param: Float64Array | null,
+  countLabel: string | null,
+  ctx: EvalContext,
+): VectorValue {
+  switch (node.op) {
+    case 'topk':
+    case 'bottomk':
+    case 'limitk':
+    case 'limit_ratio':
+      return aggregateK(node, input, param as Float64Array, ctx);
+    case 'count_values':
+      return countValues(node, input, countLabel as string, ctx);
+    default:
+      return aggregateSimple(node, input, param, ctx);
+  }
+}
+
+function aggregateSimple(
+  node: AggNode,
+  input: VectorValue,
+  param: Float64Array | null,
+  ctx: EvalContext,
+): VectorValue {
+  const op = node.op;
+  const n = input.n;
+  const { groupOf, labels } = computeGrouping(input.metas, node.grouping, node.without);
+  const G = labels.length;
+  const exprPos = node.expr.pos;
+  const annos = ctx.annos;
+
+  if (op === 'quantile' && param !== null) {
+    let anyNaN = false;
+    let max = -Infinity;
+    let min = Infinity;
+    for (let j = 0; j < n; j++) {
+      const q = param[j] as number;
+      if (Number.isNaN(q)) anyNaN = true;
+      else {
+        if (q > max) max = q;
+        if (q < min) min = q;
+      }
+    }
+    const ppos = node.param!.pos;
+    if (anyNaN) annos.warn('quantile value should be between 0 and 1, got NaN', ppos);
+    if (max > 1) annos.warn(`quantile value should be between 0 and 1, got ${goFloatG(max)}`, ppos);
+    if (min < 0) annos.warn(`quantile value should be between 0 and 1, got ${goFloatG(min)}`, ppos);
+  }
+
+  const size = G * n;
+  const flags = new Uint8Array(size);
+  const val = new Float64Array(size);
+  const needComp = op === 'sum' || op === 'avg';
+  const comp = needComp ? new Float64Array(size) : null;
+  const needCount = op === 'avg' || op === 'count' || op === 'stddev' || op === 'stdvar';
+  const cnt = needCount ? new Float64Array(size) : null;
+  const mean = op === 'avg' || op === 'stddev' || op === 'stdvar' ? new Float64Array(size) : null;
+  let hist: Array<FloatHistogram | null> | null = null;
+  const quantVals: Array<number[] | null> | null =
+    op === 'quantile' ? new Array<number[] | null>(size).fill(null) : null;
+  const groupDropName = new Uint8Array(G);
+
+  const scratch = new StepData(n);
+  for (let i = 0; i < input.metas.length; i++) {
+    ctx.check();
+    const d = input.get(i, scratch);
+    const g = groupOf[i] as number;
+    const base = g * n;
+    const dropName = input.metas[i]!.dropName;
+    const dk = d.k;
+    const dv = d.v;
+    let contributed = false;
+    for (let j = 0; j < n; j++) {
+      const k = dk[j] as number;
+      if (k === K_NONE) continue;
+      const idx = base + j;
+      const f = k === K_FLOAT ? (dv[j] as number) : 0;
+      const h = k === K_HIST ? (d.h![j] as FloatHistogram) : null;
+      let fl = flags[idx] as number;
+      contributed = true;
+      if ((fl & SEEN) === 0) {
+        // First sample of the group at this step.
+        fl = SEEN;
+        val[idx] = f;
+        if (mean !== null) mean[idx] = f;
+        if (cnt !== null) cnt[idx] = 1;
+        switch (op) {
+          case 'sum':
+          case 'avg':
+            if (h === null) fl |= HAS_FLOAT;
+            else {
+              if (hist === null) hist = new Array<FloatHistogram | null>(size).fill(null);
+              hist[idx] = copyHistogram(h);
+              fl |= HAS_HIST;
+              if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
+              else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
+            }
+            break;
+          case 'stddev':
+          case 'stdvar':
+            if (h !== null) {
+              fl = 0;
+              annos.info(`ignored histogram in ${op} aggregation`, exprPos);
+            } else if (!Number.isFinite(f)) val[idx] = NaN;
+            else val[idx] = 0;
+            break;
+          case 'quantile':
+            if (h !== null) {
+              fl = 0;
+              annos.info('ignored histogram in quantile aggregation', exprPos);
+            }
+            quantVals![idx] = [f];
+            break;
+          case 'group':
+            val[idx] = 1;
+            break;
+          case 'min':
+          case 'max':
+            if (h !== null) {
+              fl = 0;
+              annos.info(`ignored histogram in ${op} aggregation`, exprPos);
+            }
+            break;
+          default:
+            break;
+        }
+        flags[idx] = fl;
+        continue;
+      }
+      if ((fl & INCOMPATIBLE) !== 0) continue;
+      switch (op) {
+        case 'sum':
+          if (h !== null) {
+            fl |= HAS_HIST;
+            const acc = hist === null ? null : hist[idx];
+            if (acc !== null && acc !== undefined) {
+              if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
+              else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
+              try {
+                const r = addInPlace(acc, h);
+                if (r.nhcbBoundsReconciled)
+                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
+              } catch (err) {
+                if (!(err instanceof IncompatibleSchemaError)) throw err;
+                warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
+                fl |= INCOMPATIBLE;
+              }
+            }
+          } else {
+            fl |= HAS_FLOAT;
+            // Neumaier-compensated sum, inlined (hot loop).
+            const s = val[idx] as number;
+            const t = s + f;
+            if (t === Infinity || t === -Infinity) comp![idx] = 0;
+            else if (Math.abs(s) >= Math.abs(f)) comp![idx] = (comp![idx] as number) + (s - t + f);
+            else comp![idx] = (comp![idx] as number) + (f - t + s);
+            val[idx] = t;
+          }
+          break;
+        case 'avg': {
+          const c = (cnt![idx] as number) + 1;
+          cnt![idx] = c;
+          if (h !== null) {
+            fl |= HAS_HIST;
+            const acc = hist === null ? null : hist[idx];
+            if (acc !== null && acc !== undefined) {
+              if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
+              else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
+              try {
+                const left = divInPlace(copyHistogram(h), c);
+                const right = divInPlace(copyHistogram(acc), c);
+                const r1 = addInPlace(left, right, true);
+                if (r1.nhcbBoundsReconciled)
+                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
+                const r2 = addInPlace(acc, left);
+                if (r2.nhcbBoundsReconciled)
+                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
+              } catch (err) {
+                if (!(err instanceof IncompatibleSchemaError)) throw err;
+                warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
+                fl |= INCOMPATIBLE;
+              }
+            }
+          } else {
+            fl |= HAS_FLOAT;
+            let done = false;
+            if ((fl & INCREMENTAL) === 0) {
+              const s = val[idx] as number;
+              const t = s + f;
+              if (t !== Infinity && t !== -Infinity) {
+                if (Math.abs(s) >= Math.abs(f)) comp![idx] = (comp![idx] as number) + (s - t + f);
+                else comp![idx] = (comp![idx] as number) + (f - t + s);
+                val[idx] = t;
+                done = true;
+              } else {
+                fl |= INCREMENTAL;
+                mean![idx] = s / (c - 1);
+                comp![idx] = (comp![idx] as number) / (c - 1);
+              }
+            }
+            if (!done) {
+              const q = (c - 1) / c;
+              const inc = f / c;
+              const m = q * (mean![idx] as number);
+              const cc = q * (comp![idx] as number);
+              const t = m + inc;
+              let nc: number;
+              if (t === Infinity || t === -Infinity) nc = 0;
+              else if (Math.abs(m) >= Math.abs(inc)) nc = cc + (m - t + inc);
+              else nc = cc + (inc - t + m);
+              mean![idx] = t;
+              comp![idx] = nc;
+            }
+          }
+          break;
+        }
+        case 'group':
+          break;
+        case 'max':
+          if (h !== null) {
+            annos.info('ignored histogram in max aggregation', exprPos);
+            break;
+          }
+          if ((val[idx] as number) < f || Number.isNaN(val[idx])) val[idx] = f;
+          break;
+        case 'min':
+          if (h !== null) {
+            annos.info('ignored histogram in min aggregation', exprPos);
+            break;
+          }
+          if ((val[idx] as number) > f || Number.isNaN(val[idx])) val[idx] = f;
+          break;
+        case 'count':
+          cnt![idx] = (cnt![idx] as number) + 1;
+          break;
+        case 'stddev':
+        case 'stdvar':
+          if (h === null) {
+            const c = (cnt![idx] as number) + 1;
+            cnt![idx] = c;
+            const delta = f - (mean![idx] as number);
+            const m = (mean![idx] as number) + delta / c;
+            mean![idx] = m;
+            val[idx] = (val[idx] as number) + delta * (f - m);
+          } else {
+            annos.info(`ignored histogram in ${op} aggregation`, exprPos);
+          }
+          break;
+        case 'quantile':
+          if (h !== null) {
+            annos.info('ignored histogram in quantile aggregation', exprPos);
+            break;
+          }
+          quantVals![idx]!.push(f);
+          break;
+        default:
+          throw new Error(`unexpected aggregation ${op}`);
+      }
+      flags[idx] = fl;
+    }
+    if (contributed && dropName) groupDropName[g] = 1;
+  }
+
+  // Build the output: one series per group, values where the group was seen.
+  const metas: SeriesMeta[] = [];
+  const data: StepData[] = [];
+  for (let g = 0; g < G; g++) {
+    const out = new StepData(n);
+    let any = false;
+    const base = g * n;
+    for (let j = 0; j < n; j++) {
+      const idx = base + j;
+      const fl = flags[idx] as number;
+      if ((fl & SEEN) === 0) continue;
+      let v = val[idx] as number;
+      let h: FloatHistogram | null = null;
+      switch (op) {
+        case 'avg':
+          if ((fl & HAS_FLOAT) !== 0 && (fl & HAS_HIST) !== 0) {
+            annos.warn('encountered a mix of histograms and floats for aggregation', exprPos);
+            continue;
+          }
+          if ((fl & INCOMPATIBLE) !== 0) continue;
+          if ((fl & HAS_HIST) !== 0) h = compactInPlace(hist![idx]!);
+          else if ((fl & INCREMENTAL) !== 0) v = (mean![idx] as number) + (comp![idx] as number);
+          else v = v / (cnt![idx] as number) + (comp![idx] as number) / (cnt![idx] as number);
+          break;
+        case 'sum':
+          if ((fl & HAS_FLOAT) !== 0 && (fl & HAS_HIST) !== 0) {
+            annos.warn('encountered a mix of histograms and floats for aggregation', exprPos);
+            continue;
+          }
+          if ((fl & INCOMPATIBLE) !== 0) continue;
+          if ((fl & HAS_HIST) !== 0) h = compactInPlace(hist![idx]!);
+          else v += comp![idx] as number;
+          break;
+        case 'count':
+          v = cnt![idx] as number;
+          break;
+        case 'stdvar':
+          v = v / (cnt![idx] as number);
+          break;
+        case 'stddev':
+          v = Math.sqrt(v / (cnt![idx] as number));
+          break;
+        case 'quantile': {
+          const vals = Float64Array.from(quantVals![idx]!);
+          v = quantileSorted(param![j] as number, sortFloats(vals));
+          break;
+        }
+        default:
+          break;
+      }
+      if ((fl & RESET_SEEN) !== 0 && (fl & NOT_RESET_SEEN) !== 0) {
+        annos.warn('conflicting counter resets during histogram aggregation', exprPos);
+      }
+      if (h !== null) out.setHist(j, h);
+      else {
+        out.v[j] = v;
+        out.k[j] = K_FLOAT;
+      }
+      any = true;
+    }
+    if (!any) continue;
+    metas.push({ labels: labels[g]!, dropName: groupDropName[g] === 1 });
+    data.push(out);
+  }
+  return materializedVector(n, metas, data);
+}
+
+function warnMixedSchemas(ctx: EvalContext, l: Labels, pos: { start: number; end: number }): void {
+  ctx.annos.warn(
+    `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${goQuote(l.get(METRIC_NAME))}`,
+    pos,
+  );
+}
+
+export { ExecutionError };

@@ -1,0 +1,602 @@
+import {
+  CounterResetHint,
+  ExecutionError,
+  Labels,
+  METRIC_NAME,
+  type FloatHistogram,
+} from '../../model/index.ts';
+import type { BinaryOp, PosRange, VectorMatching } from '../parser/ast.ts';
+import type { EvalContext } from './context.ts';
+import {
+  addInPlace,
+  compactInPlace,
+  copyHistogram,
+  divInPlace,
+  histogramsEqual,
+  IncompatibleSchemaError,
+  mulInPlace,
+} from './histogram.ts';
+import { trimHistogram } from './histogram-trim.ts';
+import { dropMetricName, labelsToString } from './label-util.ts';
+import {
+  K_FLOAT,
+  K_HIST,
+  K_NONE,
+  lazyVector,
+  materializedVector,
+  StepData,
+  type SeriesMeta,
+  type VectorValue,
+} from './types.ts';
+import { materialize, mergeSameLabels } from './vector-util.ts';
+
+const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
+const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+export function isComparison(op: BinaryOp): boolean {
+  return COMPARISON.has(op);
+}
+
+/** Go's math.Mod: result has the sign of the dividend. */
+function goMod(a: number, b: number): number {
+  return a % b;
+}
+
+/** Float op float; comparisons return 1/0 (scalar–scalar with `bool`). */
+export function scalarBinop(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '^':
+      return Math.pow(a, b);
+    case '%':
+      return goMod(a, b);
+    case '==':
+      return a === b ? 1 : 0;
+    case '!=':
+      return a !== b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '<':
+      return a < b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case 'atan2':
+      return Math.atan2(a, b);
+    default:
+      throw new ExecutionError(`operator "${op}" not allowed for Scalar operations`);
+  }
+}
+
+/** Result of one element operation. */
+interface ElemResult {
+  v: number;
+  h: FloatHistogram | null;
+  keep: boolean;
+}
+
+/**
+ * One element pair (Prometheus vectorElemBinop). Reports incompatible combinations as info
+ * annotations and histogram problems as warnings, through `note`.
+ */
+function elemBinop(
+  op: BinaryOp,
+  lf: number,
+  rf: number,
+  lh: FloatHistogram | null,
+  rh: FloatHistogram | null,
+  res: ElemResult,
+  note: (kind: 'info' | 'warn', text: string) => void,
+): boolean {
+  res.h = null;
+  if (lh === null && rh === null) {
+    switch (op) {
+      case '==':
+        res.v = lf;
+        res.keep = lf === rf;
+        return true;
+      case '!=':
+        res.v = lf;
+        res.keep = lf !== rf;
+        return true;
+      case '>':
+        res.v = lf;
+        res.keep = lf > rf;
+        return true;
+      case '<':
+        res.v = lf;
+        res.keep = lf < rf;
+        return true;
+      case '>=':
+        res.v = lf;
+        res.keep = lf >= rf;
+        return true;
+      case '<=':
+        res.v = lf;
+        res.keep = lf <= rf;
+        return true;
+      case '</':
+      case '>/':
+        note('info', `incompatible sample types encountered for binary operator "${op}": float ${op} float`);
+        return false;
+      default:
+        res.v = scalarBinop(op, lf, rf);
+        res.keep = true;
+        return true;
+    }
+  }
+  if (lh === null && rh !== null) {
+    if (op === '*') {
+      res.h = compactInPlace(mulInPlace(copyHistogram(rh), lf));
+      res.keep = true;
+      return true;
+    }
+    note('info', `incompatible sample types encountered for binary operator "${op}": float ${op} histogram`);
+    return false;
+  }
+  if (lh !== null && rh === null) {
+    switch (op) {
+      case '*':
+        res.h = compactInPlace(mulInPlace(copyHistogram(lh), rf));
+        res.keep = true;
+        return true;
+      case '/':
+        res.h = compactInPlace(divInPlace(copyHistogram(lh), rf));
+        res.keep = true;
+        return true;
+      case '</':
+      case '>/':
+        res.h = trimHistogram(copyHistogram(lh), rf, op === '</');
+        res.keep = true;
+        return true;
+      default:
+        note(
+          'info',
+          `incompatible sample types encountered for binary operator "${op}": histogram ${op} float`,
+        );
+        return false;
+    }
+  }
+  const a = lh as FloatHistogram;
+  const b = rh as FloatHistogram;
+  switch (op) {
+    case '+':
+    case '-': {
+      const h = copyHistogram(a);
+      try {
+        const r = addInPlace(h, b, op === '-');
+        if (op === '-') h.counterResetHint = CounterResetHint.Gauge;
+        const opName = op === '+' ? 'addition' : 'subtraction';
+        if (r.counterResetCollision) note('warn', `conflicting counter resets during histogram ${opName}`);
+        if (r.nhcbBoundsReconciled)
+          note('info', `mismatched custom buckets were reconciled during ${opName}`);
+      } catch (err) {
+        if (err instanceof IncompatibleSchemaError) {
+          note('warn', `incompatible bucket layout encountered for binary operator ${op}`);
+          return false;
+        }
+        throw err;
+      }
+      res.h = compactInPlace(h);
+      res.keep = true;
+      return true;
+    }
+    case '==':
+      res.h = a;
+      res.keep = histogramsEqual(a, b);
+      return true;
+    case '!=':
+      res.h = a;
+      res.keep = !histogramsEqual(a, b);
+      return true;
+    default:
+      note(
+        'info',
+        `incompatible sample types encountered for binary operator "${op}": histogram ${op} histogram`,
+      );
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** scalar op scalar. */
+export function binaryScalarScalar(op: BinaryOp, a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = scalarBinop(op, a[j] as number, b[j] as number);
+  return out;
+}
+
+/**
+ * vector op scalar (or scalar op vector when `swap`): per element, per step. Comparisons keep the
+ * vector's value; arithmetic and `bool` drop the metric name.
+ */
+export function binaryVectorScalar(
+  op: BinaryOp,
+  vec: VectorValue,
+  s: Float64Array,
+  swap: boolean,
+  returnBool: boolean,
+  pos: PosRange,
+  ctx: EvalContext,
+): VectorValue {
+  const cmp = isComparison(op);
+  const drop = ARITHMETIC.has(op) || returnBool;
+  const delayed = ctx.opts.delayedNameRemoval;
+  const metas: SeriesMeta[] = vec.metas.map((m) =>
+    drop
+      ? delayed
+        ? { labels: m.labels, dropName: true }
+        : { labels: dropMetricName(m.labels), dropName: false }
+      : m,
+  );
+  const scratch = new StepData(vec.n);
+  const res: ElemResult = { v: 0, h: null, keep: false };
+  const note = (kind: 'info' | 'warn', text: string): void => {
+    if (kind === 'info') ctx.annos.info(text, pos);
+    else ctx.annos.warn(text, pos);
+  };
+  // Fast path: plain float arithmetic.
+  const simple = ARITHMETIC.has(op) && op !== '%' && op !== 'atan2' && op !== '^';
+  const out = lazyVector(vec.n, metas, (i, o) => {
+    const d = vec.get(i, scratch);
+    o.reset();
+    const n = d.n;
+    for (let j = 0; j < n; j++) {
+      const k = d.k[j];
+      if (k === K_NONE) continue;
+      const x = d.v[j] as number;
+      const y = s[j] as number;
+      if (k === K_FLOAT && simple) {
+        const a = swap ? y : x;
+        const b = swap ? x : y;
+        o.v[j] = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
+        o.k[j] = K_FLOAT;
+        continue;
+      }
+      const h = k === K_HIST ? d.h![j]! : null;
+      const ok = swap ? elemBinop(op, y, x, null, h, res, note) : elemBinop(op, x, y, h, null, res, note);
+      if (!ok) continue;
+      let v = res.v;
+      let rh = res.h;
+      let keep = res.keep;
+      if (cmp && swap) {
+        v = x;
+        rh = h;
+      }
+      if (returnBool) {
+        v = keep ? 1 : 0;
+        rh = null;
+        keep = true;
+      }
+      if (!keep) continue;
+      if (rh !== null) o.setHist(j, rh);
+      else {
+        o.v[j] = v;
+        o.k[j] = K_FLOAT;
+      }
+    }
+    return o;
+  });
+  return drop && !delayed ? mergeSameLabels(out, ctx) : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector matching.
+
+/** Signature key of each series for matching (on: the listed labels; else all but listed and __name__). */
+function signatures(metas: readonly SeriesMeta[], m: VectorMatching, ids: Map<string, number>): Int32Array {
+  const sig = new Int32Array(metas.length);
+  const names = [...m.matchingLabels].sort();
+  const drop = new Set([...names, METRIC_NAME]);
+  for (let i = 0; i < metas.length; i++) {
+    const l = metas[i]!.labels;
+    let key = '';
+    if (m.on) {
+      for (const n of names) key += `${l.get(n)}\xff`;
+    } else {
+      const raw = l.raw();
+      for (let x = 0; x < raw.length; x += 2) {
+        if (drop.has(raw[x] as string)) continue;
+        key += `${raw[x]}\xff${raw[x + 1]}\xff`;
+      }
+    }
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    sig[i] = id;
+  }
+  return sig;
+}
+
+/** Prometheus Labels.MatchLabels. */
+function matchLabels(l: Labels, on: boolean, names: readonly string[]): Labels {
+  if (on) return l.keep(new Set(names));
+  return l.without(new Set([...names, METRIC_NAME]));
+}
+
+/** `and`, `or`, `unless`. */
+export function binarySet(
+  op: BinaryOp,
+  lhs: VectorValue,
+  rhs: VectorValue,
+  m: VectorMatching,
+  ctx: EvalContext,
+): VectorValue {
+  const L = materialize(lhs, ctx);
+  const R = materialize(rhs, ctx);
+  const n = L.n;
+  const ids = new Map<string, number>();
+  const ls = signatures(L.metas, m, ids);
+  const rs = signatures(R.metas, m, ids);
+  const S = ids.size;
+  // Presence of each signature per step, per side.
+  const presentR = new Uint8Array(S * n);
+  const presentL = new Uint8Array(S * n);
+  const countL = new Int32Array(n);
+  const countR = new Int32Array(n);
+  for (let i = 0; i < R.metas.length; i++) {
+    const d = R.data![i]!;
+    const base = (rs[i] as number) * n;
+    for (let j = 0; j < n; j++)
+      if (d.k[j] !== K_NONE) {
+        presentR[base + j] = 1;
+        countR[j]!++;
+      }
+  }
+  for (let i = 0; i < L.metas.length; i++) {
+    const d = L.data![i]!;
+    const base = (ls[i] as number) * n;
+    for (let j = 0; j < n; j++)
+      if (d.k[j] !== K_NONE) {
+        presentL[base + j] = 1;
+        countL[j]!++;
+      }
+  }
+  const metas: SeriesMeta[] = [];
+  const data: StepData[] = [];
+  const mask = (src: StepData, keep: (j: number) => boolean): StepData | null => {
+    const o = new StepData(n);
+    let any = false;
+    for (let j = 0; j < n; j++) {
+      if (src.k[j] === K_NONE || !keep(j)) continue;
+      o.k[j] = src.k[j] as number;
+      o.v[j] = src.v[j] as number;
+      if (src.k[j] === K_HIST) o.setHist(j, src.h![j]!);
+      any = true;
+    }
+    return any ? o : null;
+  };
+  for (let i = 0; i < L.metas.length; i++) {
+    const base = (ls[i] as number) * n;
+    let o: StepData | null;
+    if (op === 'and') o = mask(L.data![i]!, (j) => countR[j]! > 0 && presentR[base + j] === 1);
+    else if (op === 'unless') o = mask(L.data![i]!, (j) => countR[j] === 0 || presentR[base + j] === 0);
+    else o = L.data![i]!;
+    if (o === null) continue;
+    metas.push(L.metas[i]!);
+    data.push(o);
+  }
+  if (op === 'or') {
+    for (let i = 0; i < R.metas.length; i++) {
+      const base = (rs[i] as number) * n;
+      const o = mask(R.data![i]!, (j) => countL[j] === 0 || presentL[base + j] === 0);
+      if (o === null) continue;
+      metas.push(R.metas[i]!);
+      data.push(o);
+    }
+  }
+  return mergeSameLabels(materializedVector(n, metas, data), ctx);
+}
+
+/** Arithmetic and comparison between two vectors, with one-to-one / group_left / group_right matching. */
+export function binaryVectorVector(
+  op: BinaryOp,
+  lhsIn: VectorValue,
+  rhsIn: VectorValue,
+  m: VectorMatching,
+  returnBool: boolean,
+  pos: PosRange,
+  ctx: EvalContext,
+): VectorValue {
+  const Lm = materialize(lhsIn, ctx);
+  const Rm = materialize(rhsIn, ctx);
+  const n = Lm.n;
+  const ids = new Map<string, number>();
+  const lsig = signatures(Lm.metas, m, ids);
+  const rsig = signatures(Rm.metas, m, ids);
+  const S = ids.size;
+  const oneToMany = m.card === 'one-to-many';
+  // After the swap, "l" is the many (or one-to-one left) side and "r" the one side.
+  const L = oneToMany ? Rm : Lm;
+  const R = oneToMany ? Lm : Rm;
+  const lSig = oneToMany ? rsig : lsig;
+  const rSig = oneToMany ? lsig : rsig;
+  const fillR = oneToMany ? m.fillLeft : m.fillRight;
+  const fillL = oneToMany ? m.fillRight : m.fillLeft;
+  const hasFill = m.fillLeft !== null || m.fillRight !== null;
+  const delayed = ctx.opts.delayedNameRemoval;
+  const changesSchema = ARITHMETIC.has(op);
+  const matchNames = [...m.matchingLabels];
+  const includeNames = m.include;
+
+  // Output series by result labels.
+  const outIndex = new Map<string, number>();
+  const metas: SeriesMeta[] = [];
+  const data: StepData[] = [];
+  // Result labels per (l, r) pair; r = -1 - sig for a filled one side, l = -1 - sig for a filled many side.
+  const labelCache = new Map<string, Labels>();
+  const resultLabels = (li: number, ri: number, lLabels: Labels, rLabels: Labels): Labels => {
+    const key = `${li}:${ri}`;
+    let res = labelCache.get(key);
+    if (res !== undefined) return res;
+    let b = lLabels;
+    if (changesSchema) b = dropMetricName(b);
+    if (m.card === 'one-to-one') b = m.on ? b.keep(new Set(matchNames)) : b.without(new Set(matchNames));
+    for (const name of includeNames) b = b.with(name, rLabels.get(name));
+    if (!delayed && returnBool) b = dropMetricName(b);
+    labelCache.set(key, b);
+    return b;
+  };
+
+  const rightAt = new Int32Array(S).fill(-1);
+  const rightStamp = new Int32Array(S).fill(-1);
+  const matched = new Int32Array(S).fill(-1);
+  const matchedLabels: Array<Set<string> | null> = new Array<Set<string> | null>(S).fill(null);
+  const res: ElemResult = { v: 0, h: null, keep: false };
+  let lastNote: { kind: 'info' | 'warn'; text: string } | null = null;
+  const note = (kind: 'info' | 'warn', text: string): void => {
+    lastNote = { kind, text };
+  };
+  const rFilledLabels = new Map<number, Labels>();
+
+  for (let j = 0; j < n; j++) {
+    let nl = 0;
+    let nr = 0;
+    for (let i = 0; i < L.metas.length; i++) if (L.data![i]!.k[j] !== K_NONE) nl++;
+    for (let i = 0; i < R.metas.length; i++) if (R.data![i]!.k[j] !== K_NONE) nr++;
+    if ((nl === 0 && nr === 0) || ((nl === 0 || nr === 0) && !hasFill)) continue;
+    lastNote = null;
+    // Index the one side by signature.
+    const rList: number[] = [];
+    for (let i = 0; i < R.metas.length; i++) {
+      if (R.data![i]!.k[j] === K_NONE) continue;
+      const s = rSig[i] as number;
+      if (rightStamp[s] === j) {
+        const a = R.metas[rightAt[s] as number]!.labels;
+        const b = R.metas[i]!.labels;
+        const [first, second] = Labels.compare(a, b) <= 0 ? [a, b] : [b, a];
+        throw new ExecutionError(
+          `found duplicate series for the match group ${labelsToString(matchLabels(b, m.on, matchNames))} on the ${
+            oneToMany ? 'left' : 'right'
+          } hand-side of the operation: [${labelsToString(first)}, ${labelsToString(second)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        );
+      }
+      rightStamp[s] = j;
+      rightAt[s] = i;
+      rList.push(i);
+    }
+    const doOp = (
+      li: number,
+      ri: number,
+      lLabels: Labels,
+      rLabels: Labels,
+      lf: number,
+      lh: FloatHistogram | null,
+      rf: number,
+      rh: FloatHistogram | null,
+      s: number,
+    ): void => {
+      // Undo the side swap for the operation itself.
+      const ok = oneToMany
+        ? elemBinop(op, rf, lf, rh, lh, res, note)
+        : elemBinop(op, lf, rf, lh, rh, res, note);
+      if (!ok) return;
+      let v = res.v;
+      let h = res.h;
+      const keep = res.keep;
+      if (returnBool) {
+        h = null;
+        v = keep ? 1 : 0;
+      }
+      const labels = resultLabels(li, ri, lLabels, rLabels);
+      if (m.card === 'one-to-one') {
+        if (matched[s] === j)
+          throw new ExecutionError(
+            'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+          );
+        matched[s] = j;
+      } else {
+        let set = matchedLabels[s] ?? null;
+        if (matched[s] !== j || set === null) {
+          set = new Set();
+          matchedLabels[s] = set;
+          matched[s] = j;
+        } else if (set.has(labels.key())) {
+          throw new ExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
+        }
+        set.add(labels.key());
+      }
+      if (!keep && !returnBool) return;
+      const key = labels.key();
+      let oi = outIndex.get(key);
+      if (oi === undefined) {
+        oi = metas.length;
+        outIndex.set(key, oi);
+        metas.push({ labels, dropName: returnBool });
+        data.push(new StepData(n));
+      }
+      const o = data[oi]!;
+      if (o.k[j] !== K_NONE) throw new ExecutionError('vector cannot contain metrics with the same labelset');
+      if (h !== null) o.setHist(j, h);
+      else {
+        o.v[j] = v;
+        o.k[j] = K_FLOAT;
+      }
+    };
+    for (let i = 0; i < L.metas.length; i++) {
+      const d = L.data![i]!;
+      const k = d.k[j];
+      if (k === K_NONE) continue;
+      const s = lSig[i] as number;
+      const lf = d.v[j] as number;
+      const lh = k === K_HIST ? d.h![j]! : null;
+      const lMeta = L.metas[i]!;
+      if (rightStamp[s] === j) {
+        const ri = rightAt[s] as number;
+        const rd = R.data![ri]!;
+        doOp(
+          i,
+          ri,
+          lMeta.labels,
+          R.metas[ri]!.labels,
+          lf,
+          lh,
+          rd.v[j] as number,
+          rd.k[j] === K_HIST ? rd.h![j]! : null,
+          s,
+        );
+      } else if (fillR !== null) {
+        let rl = rFilledLabels.get(i);
+        if (rl === undefined) rFilledLabels.set(i, (rl = matchLabels(lMeta.labels, m.on, matchNames)));
+        doOp(i, -1 - s, lMeta.labels, rl, lf, lh, fillR, null, s);
+      }
+    }
+    if (fillL !== null) {
+      for (const ri of rList) {
+        const s = rSig[ri] as number;
+        if (matched[s] === j) continue;
+        const rMeta = R.metas[ri]!;
+        const rd = R.data![ri]!;
+        const ll = matchLabels(rMeta.labels, m.on, matchNames);
+        doOp(
+          -1 - s,
+          ri,
+          ll,
+          rMeta.labels,
+          fillL,
+          null,
+          rd.v[j] as number,
+          rd.k[j] === K_HIST ? rd.h![j]! : null,
+          s,
+        );
+      }
+    }
+    if (lastNote !== null) {
+      const ln = lastNote as { kind: 'info' | 'warn'; text: string };
+      if (ln.kind === 'info') ctx.annos.info(ln.text, pos);
+      else ctx.annos.warn(ln.text, pos);
+    }
+  }
+  return materializedVector(n, metas, data);
+}

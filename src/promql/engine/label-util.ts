@@ -1,0 +1,62 @@
+import { Labels, METRIC_NAME } from '../../model/index.ts';
+
+/** The metadata labels PromQL drops together with the metric name. */
+const METADATA_LABELS = new Set([METRIC_NAME, '__type__', '__unit__']);
+
+/** The labels without `__name__`, `__type__` and `__unit__`. Returns `labels` when none is present. */
+export function dropMetricName(labels: Labels): Labels {
+  const raw = labels.raw();
+  let found = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.charCodeAt(0) === 95 /* _ */ && METADATA_LABELS.has(name)) {
+      found = true;
+      break;
+    }
+    // Labels are sorted; `__` names sort before lowercase letters, so stop early.
+    if (name > '__unit__') break;
+  }
+  return found ? labels.without(METADATA_LABELS) : labels;
+}
+
+const SEP = '\xff';
+
+/**
+ * A string identifying the values of `names` (sorted, unique) in `labels`; equal for series that
+ * agree on those labels (an absent label counts as the empty value). For Map keys.
+ */
+export function keyForLabels(labels: Labels, names: readonly string[]): string {
+  let key = '';
+  for (let i = 0; i < names.length; i++) key += labels.get(names[i] as string) + SEP;
+  return key;
+}
+
+/** A string identifying `labels` without the listed names (a Set). */
+export function keyWithoutLabels(labels: Labels, drop: ReadonlySet<string>): string {
+  const raw = labels.raw();
+  let key = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (drop.has(name)) continue;
+    key += name + SEP + (raw[i + 1] as string) + SEP;
+  }
+  return key;
+}
+
+/** Labels with only the listed names kept (`on` matching / `by` grouping). */
+export function keepLabels(labels: Labels, names: ReadonlySet<string>): Labels {
+  return labels.keep(names);
+}
+
+export function sortedUnique(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
+}
+
+/** `{a="x", b="y"}` in Prometheus's Labels.String() form (always braces, name included as a label). */
+export function labelsToString(labels: Labels): string {
+  const parts: string[] = [];
+  labels.forEach((n, v) => parts.push(`${n}=${JSON.stringify(v)}`));
+  return `{${parts.join(', ')}}`;
+}
+
+export { Labels, METRIC_NAME };
