@@ -9,16 +9,20 @@ import {
   OTLP_METRICS_PATH,
   OtlpReceiver,
   otlpHandler,
+  limitsAdmin,
   mountDashboard,
   otlpWrongPathHandler,
   pushHandler,
+  userStatsUsage,
 } from '../http/index.ts';
 import { Ingester } from '../ingest/index.ts';
+import { Engine } from '../promql/index.ts';
 import {
   Accounts,
   Authenticator,
   Sessions,
   SqliteControlPlane,
+  SqliteLimitsStore,
   SqliteSessionStore,
   SqliteUserStore,
 } from '../tenancy/index.ts';
@@ -68,6 +72,14 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const http = new HttpServer({ log, ready: () => ready });
   http.router.add('POST', '/api/v1/push', pushHandler(auth, ingester));
   limits.route(http, auth, storages);
+  const promApi = prometheusApiEndpoints({
+    storage: (tenant) => storages.storage(tenant),
+    engine: new Engine(),
+    limits: (tenant) => limits.tenantLimits.get(tenant),
+    usage: limits.usage,
+    retentionMs: (tenant) => limits.tenantLimits.get(tenant).retentionMs,
+  });
+  registerPrometheusApi(http.router, auth, promApi);
   const otlp = new OtlpReceiver(ingester);
   // `/v1/metrics` is the OTLP default path, where a Collector otlphttp exporter given our base URL sends.
   http.router
@@ -87,6 +99,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     sessions: new Sessions(new SqliteSessionStore(store.db), users),
     publicUrl: config.publicUrl,
     region: config.region,
+    usage: userStatsUsage(() => limits.statsSources()),
+    limits: limitsAdmin(limits.tenantLimits, new SqliteLimitsStore(store.db)),
   });
   const grpc = new OtlpGrpcServer({ log, auth, receiver: otlp, tls: config.grpcTls });
 

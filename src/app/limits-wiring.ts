@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 
-import { metricsHandler, metricsRegistry, userStatsHandler, type HttpServer } from '../http/index.ts';
+import {
+  metricsHandler,
+  metricsRegistry,
+  userStatsHandler,
+  type HttpServer,
+  type UserStatsSources,
+} from '../http/index.ts';
 import type { Storage } from '../storage/index.ts';
 import {
   SqliteLimitsStore,
@@ -21,6 +27,8 @@ export interface LimitsWiring {
   readonly usage: UsageTracker;
   /** Adds `/metrics` and `user_stats`, and starts the gauges and retention updates. */
   route(http: HttpServer, auth: Authenticator, storages: TenantStorages): void;
+  /** What `user_stats` reads, once `route` ran (the dashboard's Usage page reads it too). */
+  statsSources(): UserStatsSources | undefined;
   stop(): void;
 }
 
@@ -54,6 +62,7 @@ export async function wireLimits(
   const usage = new UsageTracker();
   usage.start(1000);
   let gauges: StorageGauges | undefined;
+  let statsSources: UserStatsSources | undefined;
 
   return {
     tenantLimits,
@@ -64,6 +73,7 @@ export async function wireLimits(
       gauges = new StorageGauges(config.dataDir, open);
       gauges.start();
       const sources = { usage, limits: (t: string) => tenantLimits.get(t), gauges };
+      statsSources = sources;
       http.router.add(
         'GET',
         '/metrics',
@@ -83,6 +93,7 @@ export async function wireLimits(
         }
       });
     },
+    statsSources: () => statsSources,
     stop() {
       tenantLimits.stop();
       usage.stop();
