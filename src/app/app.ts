@@ -13,6 +13,9 @@ import {
   mountDashboard,
   otlpWrongPathHandler,
   pushHandler,
+  prometheusApiEndpoints,
+  prometheusApiLookup,
+  registerPrometheusApi,
   userStatsUsage,
 } from '../http/index.ts';
 import { Ingester } from '../ingest/index.ts';
@@ -99,6 +102,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     sessions: new Sessions(new SqliteSessionStore(store.db), users),
     publicUrl: config.publicUrl,
     region: config.region,
+    prometheusApi: prometheusApiLookup(promApi),
     usage: userStatsUsage(() => limits.statsSources()),
     limits: limitsAdmin(limits.tenantLimits, new SqliteLimitsStore(store.db)),
   });

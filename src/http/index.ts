@@ -9,3 +9,4 @@ export * from './otlp-receiver.ts';
 export * from './ui/index.ts';
 export * from './metrics.ts';
 export * from './user-stats.ts';
+export * from './api/index.ts';

@@ -1,0 +1,145 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { createGzip, constants as zlib } from 'node:zlib';
+
+import { CanceledError } from '../../model/index.ts';
+import {
+  JsonChunker,
+  capAnnotations,
+  successJson,
+  annotationsJson,
+  type TextSink,
+} from '../../protocol/index.ts';
+import type { RequestContext } from '../context.ts';
+
+/** Whether the client takes gzip (`Accept-Encoding: gzip`, not with q=0). */
+export function acceptsGzip(ctx: RequestContext): boolean {
+  const header = ctx.req.headers['accept-encoding'];
+  if (typeof header !== 'string') return false;
+  for (const part of header.split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
+
+/**
+ * A response body written in chunks, gzip-compressed when the client accepts it, with
+ * backpressure: `write` returns a promise when the socket (or the compressor) is full, and that
+ * promise rejects with CanceledError when the client goes away. Headers go out with the first
+ * chunk, so errors before then can still become a proper error reply.
+ */
+export class StreamingBody implements TextSink {
+  private readonly ctx: RequestContext;
+  private readonly status: number;
+  private readonly headers: Record<string, string>;
+  private target: Writable | null = null;
+  private readonly gzip: boolean;
+
+  constructor(ctx: RequestContext, status: number, contentType: string, gzip = acceptsGzip(ctx)) {
+    this.ctx = ctx;
+    this.status = status;
+    this.gzip = gzip;
+    this.headers = { 'content-type': contentType };
+    if (gzip) {
+      this.headers['content-encoding'] = 'gzip';
+      this.headers['vary'] = 'Accept-Encoding';
+    }
+  }
+
+  /** True once bytes (and so the status) went out. */
+  get started(): boolean {
+    return this.target !== null;
+  }
+
+  write(chunk: string | Uint8Array): void | Promise<void> {
+    const target = this.open();
+    if (target.write(chunk)) return undefined;
+    return this.drain(target);
+  }
+
+  /** Ends the body; resolves when everything is handed to the socket. */
+  async end(): Promise<void> {
+    const target = this.open();
+    const finished = once(this.ctx.res, 'finish');
+    target.end();
+    await finished;
+  }
+
+  /** After a failure mid-body: the status is gone, so all we can do is cut the connection. */
+  abort(): void {
+    this.target?.destroy();
+    this.ctx.res.destroy();
+  }
+
+  private open(): Writable {
+    if (this.target !== null) return this.target;
+    const res = this.ctx.res;
+    res.writeHead(this.status, this.headers);
+    if (this.gzip) {
+      // Level 1: these bodies are repetitive JSON; fast compression gets most of the gain.
+      const gz = createGzip({ level: 1, flush: zlib.Z_NO_FLUSH });
+      gz.pipe(res);
+      this.target = gz;
+    } else {
+      this.target = res;
+    }
+    return this.target;
+  }
+
+  private async drain(target: Writable): Promise<void> {
+    if (this.ctx.signal.aborted)
+      throw new CanceledError('the client went away while the answer was being sent');
+    try {
+      await once(target, 'drain', { signal: this.ctx.signal });
+    } catch {
+      throw new CanceledError('the client went away while the answer was being sent');
+    }
+  }
+}
+
+/**
+ * Sends a success envelope whose data is already JSON text (small answers: labels, metadata,
+ * status). Warnings and infos are capped as Prometheus caps them.
+ */
+export async function sendSuccess(
+  ctx: RequestContext,
+  dataJson: string,
+  warnings: readonly string[] = [],
+  infos: readonly string[] = [],
+): Promise<void> {
+  const body = new StreamingBody(ctx, 200, 'application/json');
+  body.write(successJson(dataJson, capAnnotations(warnings, 'warning'), capAnnotations(infos, 'info')));
+  await body.end();
+}
+
+/**
+ * Streams a success envelope: `write(out)` produces the data through the chunker (awaiting its
+ * promises), then warnings and infos follow. If the body fails after it started, the connection
+ * is cut (the client sees a truncated answer, never a wrong one).
+ */
+export async function streamSuccess(
+  ctx: RequestContext,
+  write: (out: JsonChunker) => Promise<void>,
+  warnings: () => readonly string[] = () => [],
+  infos: () => readonly string[] = () => [],
+): Promise<void> {
+  const body = new StreamingBody(ctx, 200, 'application/json');
+  const out = new JsonChunker(body);
+  try {
+    out.push('{"status":"success","data":');
+    await write(out);
+    out.push(annotationsJson(capAnnotations(warnings(), 'warning'), capAnnotations(infos(), 'info')) + '}');
+    await out.flush();
+    await body.end();
+  } catch (err) {
+    if (body.started) {
+      body.abort();
+      if (!(err instanceof CanceledError)) ctx.log.warn({ err, path: ctx.url.pathname }, 'answer cut short');
+      return;
+    }
+    throw err;
+  }
+}
