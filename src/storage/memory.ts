@@ -30,12 +30,19 @@ interface MemSeries {
  * identical (bit for bit, stale flag included) and refused otherwise; an older one is inserted if
  * it is within `outOfOrderWindowMs` of the series' newest sample, else refused (`out_of_order` when
  * the window is 0, `too_old` otherwise).
+ *
+ * Like Prometheus's head, a storage that has already written a time range to immutable blocks
+ * refuses samples older than its min valid time as `too_old` (Prometheus: "out of bounds"), checked
+ * before the out-of-order rule, as Prometheus does. `minValidTime` models that; it is -Infinity unless a test sets it
+ * to mirror an engine.
  */
 export class MemoryStorage implements Storage {
   private readonly series = new Map<string, MemSeries>();
   private readonly perMetric = new Map<string, number>();
   private readonly meta = new Map<string, MetricMetadata[]>();
   private readonly tombstones: Array<{ matchers: readonly Matcher[]; start: number; end: number }> = [];
+  /** Samples before this are refused as `too_old` (see the class comment). */
+  minValidTime = -Infinity;
 
   /** Adds one sample directly, bypassing ingest rules except ordering (tests and the conformance runner). */
   add(labels: Labels, t: number, value: number | FloatHistogram | 'stale', st = NaN): void {
@@ -133,6 +140,7 @@ export class MemoryStorage implements Storage {
         batch.startTimestamps[i] as number,
         maxT,
         opts.outOfOrderWindowMs,
+        this.minValidTime,
       );
       if (outcome === null) accepted++;
       else reject(outcome, series.labels, t);
@@ -144,7 +152,17 @@ export class MemoryStorage implements Storage {
         continue;
       }
       const kind = hs.h === null ? ValueKind.Stale : ValueKind.Histogram;
-      const outcome = appendOne(series, hs.t, kind, NaN, hs.h, NaN, maxT, opts.outOfOrderWindowMs);
+      const outcome = appendOne(
+        series,
+        hs.t,
+        kind,
+        NaN,
+        hs.h,
+        NaN,
+        maxT,
+        opts.outOfOrderWindowMs,
+        this.minValidTime,
+      );
       if (outcome === null) accepted++;
       else reject(outcome, series.labels, hs.t);
     }
@@ -292,10 +310,12 @@ function appendOne(
   st: number,
   maxT: number,
   oooWindow: number,
+  minValidTime: number,
 ): RejectReason | null {
   if (t > maxT) return 'too_far_in_future';
   const n = s.t.length;
   const last = n === 0 ? -Infinity : (s.t[n - 1] as number);
+  if (t < minValidTime) return 'too_old';
   if (t < last && t < last - oooWindow) return oooWindow > 0 ? 'too_old' : 'out_of_order';
   const i = lowerBound(s.t, t);
   if (i < n && s.t[i] === t) {

@@ -44,9 +44,9 @@ export interface IngestTarget {
  * `wal.commit()` before acknowledging. Rules (the reference semantics of MemoryStorage):
  *
  * 1. t > now + maxFutureMs → `too_far_in_future`.
- * 2. t older than the series' newest sample by more than the out-of-order window → `out_of_order`
+ * 2. t before the head's min valid time (already cut into a block) → `too_old`.
+ * 3. t older than the series' newest sample by more than the out-of-order window → `out_of_order`
  *    (window 0) or `too_old`.
- * 3. t before the head's min valid time (already cut into a block) → `too_old`.
  * 4. a sample at an existing timestamp: same value (bits; any NaN equals any NaN, stale only equals
  *    stale) is accepted silently, another value → `duplicate_timestamp`.
  * 5. otherwise stored: appended when newest, inserted out of order when older.
@@ -152,13 +152,13 @@ export class Ingester {
         reject('too_far_in_future', s, ref, t);
         continue;
       }
+      if (t < minValid) {
+        reject('too_old', s, ref, t);
+        continue;
+      }
       const last = lastT[ref] as number;
       if (t < last && t < last - window) {
         reject(window > 0 ? 'too_old' : 'out_of_order', s, ref, t);
-        continue;
-      }
-      if (t < minValid) {
-        reject('too_old', s, ref, t);
         continue;
       }
       if (t > last) {

@@ -150,7 +150,8 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
     );
     if (chunks.length > 0) series.push({ labels: s.labels, chunks });
   }
-  if (series.length > 0) {
+  // Written even when empty: the block's max time is what tells a restart that this range is closed.
+  {
     const ulid = newUlid();
     await writeBlock(e.fs, e.blocks.dir, {
       ulid,
