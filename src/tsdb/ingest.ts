@@ -169,11 +169,14 @@ export class Ingester {
             ? ((head.foundHi = head.lastHi[ref] as number), (head.foundLo = head.lastLo[ref] as number), true)
             : head.findSample(ref, t);
         if (exists) {
-          if (sameValue(head.foundHi, head.foundLo, hi, lo)) accepted++;
-          else reject('duplicate_timestamp', s, ref, t);
-          continue;
-        }
-        head.insertOoo(ref, t, hi, lo);
+          if (!sameValue(head.foundHi, head.foundLo, hi, lo)) {
+            reject('duplicate_timestamp', s, ref, t);
+            continue;
+          }
+          // A duplicate is logged again: the stored copy may come from an append whose WAL write
+          // failed (kept in memory, never acknowledged), and this acknowledgement must not rely on
+          // it. Replay ignores the repeat.
+        } else head.insertOoo(ref, t, hi, lo);
       }
       accepted++;
       rec.uvarint(ref);

@@ -129,7 +129,7 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   const h = e.head;
   // Data before the min valid time is already in blocks (an earlier forced cut may have left it in
   // a chunk that also holds newer samples).
-  const lo = Math.max(h.minT, h.minValidTime);
+  const lo = Math.max(h.minT, h.persistedBefore);
   let range = planHeadCut(lo, h.maxT, e.opts.blockRangeMs);
   if (range === null && force && Number.isFinite(lo) && lo <= h.maxT) {
     const start = Math.floor(lo / e.opts.blockRangeMs) * e.opts.blockRangeMs;
@@ -164,6 +164,7 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
     });
     e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
   }
+  h.persistedBefore = maxt + 1;
   h.truncate(maxt + 1);
   await checkpoint(e, maxt + 1);
   return true;

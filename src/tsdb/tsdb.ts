@@ -71,7 +71,7 @@ export class Tsdb implements Storage {
     await this.fs.mkdir(this.walDir);
     this.warnings.push(...(await this.blocks.load()));
     const blocksMax = this.blocks.maxTime();
-    if (Number.isFinite(blocksMax)) this.head.minValidTime = blocksMax + 1;
+    if (Number.isFinite(blocksMax)) this.head.minValidTime = this.head.persistedBefore = blocksMax + 1;
     const replayer = new Replayer({
       head: this.head,
       tombstones: this.tombstones,
@@ -178,7 +178,10 @@ export class Tsdb implements Storage {
     if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
     const result = this.ingester.append(batch, options);
     const h = this.head;
-    if (this.maintTimer !== null && h.maxT - Math.max(h.minT, h.minValidTime) > 1.5 * this.opts.blockRangeMs)
+    if (
+      this.maintTimer !== null &&
+      h.maxT - Math.max(h.minT, h.persistedBefore) > 1.5 * this.opts.blockRangeMs
+    )
       void this.maintain();
     await this.wal.commit();
     return result;

@@ -31,8 +31,10 @@ export class Head {
   /** Refs handed out so far (dead rows included). */
   n = 0;
   live = 0;
-  /** Samples older than this are refused: that time range is already in blocks. */
+  /** Samples older than this are refused: that time range is in blocks or being written to one. */
   minValidTime = -Infinity;
+  /** Everything before this is safely in blocks (moves only after a block is written). */
+  persistedBefore = -Infinity;
   /** Head-wide sample time bounds (in-order and out-of-order), ±Infinity when empty. */
   minT = Infinity;
   maxT = -Infinity;
