@@ -77,7 +77,7 @@ describe('query and query_range', () => {
       ],
       [
         { ...base, query: 'rate(up)', step: '1' },
-        'invalid parameter "query": 1:1: parse error: expected type range vector in call to function "rate", got instant vector',
+        'invalid parameter "query": 1:6: parse error: expected type range vector in call to function "rate", got instant vector',
       ],
       [
         { ...base, query: 'up[5m]', step: '1' },
