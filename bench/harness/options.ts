@@ -46,7 +46,7 @@ Selection (while developing):
 Workload:
   --targets N              scrape targets (pods)                      [quick 50, default 2400]
   --families N             metric families per target (≥ 4)           [8 → 42 series per target]
-  --interval D             scrape interval, e.g. 15s                  [quick 15s, default 30s]
+  --interval D             scrape interval, e.g. 15s                  [quick 10s, default 60s]
   --backfill D             history sent as fast as possible, e.g. 2h  [quick 30m, default 2h]
   --sustained D            duration of the real-time-rate phase        [quick 10s, default 60s]
   --sustained-rate N       samples/s in that phase                     [series / interval]
@@ -144,7 +144,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
 
   const targets = positiveInt('--targets', get('--targets') ?? (quick ? '50' : '2400'));
   const families = positiveInt('--families', get('--families') ?? '8');
-  const intervalMs = parseDuration(get('--interval') ?? (quick ? '15s' : '30s'));
+  const intervalMs = parseDuration(get('--interval') ?? (quick ? '10s' : '60s'));
   const backfillMs = parseDuration(get('--backfill') ?? (quick ? '30m' : '2h'));
   const sustainedSeconds = parseDuration(get('--sustained') ?? (quick ? '10s' : '60s')) / 1000;
   const series = targets * seriesPerTarget(families);

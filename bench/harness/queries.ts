@@ -136,7 +136,19 @@ export function checkQueries(w: Workload): { lastScrape: string[]; samples: stri
   };
 }
 
-/** Runs `paths` and sums their single-number answers; throws on any non-200 answer. */
+/** A non-200 answer to a check query; 4xx other than 429 will not change by waiting. */
+export class QueryFailed extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+  get permanent(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 429;
+  }
+}
+
+/** Runs `paths` and sums their single-number answers; throws QueryFailed on any non-200 answer. */
 export async function sumOf(
   client: HttpClient,
   prefix: string,
@@ -146,7 +158,12 @@ export async function sumOf(
   let total = 0;
   for (const path of paths) {
     const res = await client.get(prefix + path, timeoutMs);
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.body.slice(0, 200)}`);
+    if (res.status !== 200) {
+      throw new QueryFailed(
+        res.status,
+        `GET ${prefix}${path} answered ${res.status}: ${res.body.trim().slice(0, 200)}`,
+      );
+    }
     total += scalarOf(res.body) ?? 0;
   }
   return total;

@@ -256,7 +256,7 @@ export function renderReport(res: Results): string {
   check(`series with their last scrape queryable (expect ${fmt(w.series)})`, (r) => n(r.visibleSeries));
   check('seconds until visible after the last write', (r) => fmt(r.visibleSeconds, 2));
   check('samples counted by count_over_time', (r) => n(r.countedSamples));
-  check(`series visible after SIGKILL + restart`, (r) => n(r.seriesAfterRestart));
+  check(`series with their last scrape queryable after SIGKILL + restart`, (r) => n(r.seriesAfterRestart));
   check('sustained rate achieved (samples/s)', (r) =>
     r.sustained === undefined ? '—' : fmt(r.sustained.samplesAccepted / r.sustained.seconds),
   );

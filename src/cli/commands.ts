@@ -1,3 +1,4 @@
+import { benchCommand } from './bench.ts';
 import type { Command } from './command.ts';
 import { limitsCommand } from './limits.ts';
 import { serveCommand } from './serve.ts';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   tokenCommand,
   userCommand,
   limitsCommand,
+  benchCommand,
 ];
