@@ -204,12 +204,12 @@ export function evalConstSeconds(e: DurationExpr): number | null {
   }
 }
 
-/** Records "duration must be greater than 0" when a range or step is known to be ≤ 0. */
+/**
+ * Records "duration must be greater than 0" for a plain literal range or step that is ≤ 0. Like
+ * Prometheus, expressions (`[-2^2]`, `[5m-10m]`) are left to the engine, which evaluates them.
+ */
 export function checkPositive(ps: ParseState, d: ParsedDuration): void {
-  const seconds = d.expr === null ? d.ms / 1000 : evalConstSeconds(d.expr);
-  if (seconds !== null && !(Math.trunc(seconds * 1000) > 0)) {
-    ps.addError(d.posRange, 'duration must be greater than 0');
-  }
+  if (d.expr === null && !(d.ms > 0)) ps.addError(d.posRange, 'duration must be greater than 0');
 }
 
 /** The value of a signed NUMBER or DURATION token in seconds (for `@` timestamps). */

@@ -145,6 +145,9 @@ export class Lexer {
     const start = this.pos;
     const c = this.code(start);
     if (c < 0) {
+      if (this.bracketOpen && !this.gotDuration) {
+        return this.error(start, 'unexpected end of input in duration expression');
+      }
       if (this.parenDepth !== 0) return this.error(start, 'unclosed left parenthesis');
       if (this.bracketOpen) return this.error(start, 'unclosed left bracket');
       this.done = true;

@@ -55,10 +55,10 @@ const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Parses and type-checks a PromQL expression. Throws {@link ParseError}. */
 export function parseExpr(query: string, options: ParseOptions = {}): Expr {
-  let ps: ParseState | null = null;
+  const ps = new ParseState(query, options);
   let expr: Expr | null = null;
   try {
-    ps = new ParseState(query, options);
+    ps.start();
     if (ps.is(T.EOF)) {
       ps.addError({ start: 0, end: 0 }, 'no expression found in input');
     } else {
@@ -68,15 +68,7 @@ export function parseExpr(query: string, options: ParseOptions = {}): Expr {
   } catch (err) {
     if (!(err instanceof Halt)) throw err;
   }
-  const problems = ps?.problems ?? [];
-  if (ps === null || problems.length > 0 || expr === null) {
-    throw new ParseError(
-      query,
-      problems.length > 0
-        ? problems
-        : [{ message: 'unexpected end of input', posRange: { start: 0, end: 0 } }],
-    );
-  }
+  if (ps.problems.length > 0 || expr === null) throw new ParseError(query, ps.problems);
   checkAst(ps, expr);
   if (ps.problems.length > 0) throw new ParseError(query, ps.problems);
   return expr;
@@ -88,10 +80,10 @@ export function parseExpr(query: string, options: ParseOptions = {}): Expr {
  * non-empty matcher; the API layer decides that.
  */
 export function parseMetricSelector(text: string): VectorSelector {
-  let ps: ParseState | null = null;
+  const ps = new ParseState(text, {});
   let vs: VectorSelector | null = null;
   try {
-    ps = new ParseState(text, {});
+    ps.start();
     const t = ps.tok;
     if (t.kind === T.LBRACE) vs = parseVectorSelector(ps, null);
     else if (isMetricNameToken(t)) vs = parseVectorSelector(ps, ps.next());
@@ -100,8 +92,7 @@ export function parseMetricSelector(text: string): VectorSelector {
   } catch (err) {
     if (!(err instanceof Halt)) throw err;
   }
-  const problems = ps?.problems ?? [];
-  if (problems.length > 0 || vs === null) throw new ParseError(text, problems);
+  if (ps.problems.length > 0 || vs === null) throw new ParseError(text, ps.problems);
   return vs;
 }
 

@@ -58,6 +58,11 @@ export class ParseState {
     this.extendedRangeSelectors = opts.extendedRangeSelectors ?? true;
     this.binopFillModifiers = opts.binopFillModifiers ?? true;
     this.lexer = new Lexer(input);
+    this.tok = { kind: T.EOF, start: 0, end: 0, text: '', kw: '' };
+  }
+
+  /** Reads the first token; separate from the constructor because it may stop with a lexer error. */
+  start(): void {
     this.tok = this.pull();
   }
 
