@@ -7,6 +7,7 @@ import {
 import { MemoryStorage } from '../../src/storage/index.ts';
 import { Engine, exprToString, parseExpr, type Expr, type QueryResult } from '../../src/promql/index.ts';
 import { compareAnnotations, compareRangeAt, compareValue } from './compare.ts';
+import { copyHistogram, detectReset } from '../../src/promql/engine/histogram.ts';
 import { parseScript, type EvalCmd, type LoadCmd } from './script.ts';
 
 /**
@@ -74,16 +75,44 @@ export async function runScript(text: string, engine: Engine = conformanceEngine
 
 function load(storage: MemoryStorage, cmd: LoadCmd): void {
   for (const s of cmd.series) {
+    let prev: FloatHistogram | null = null;
     s.slots.forEach((slot, i) => {
       const t = i * cmd.interval;
       const off = s.st?.[i];
       const st = off === undefined || off === null ? NaN : t + off;
       if (slot.kind === 'float') storage.add(s.labels, t, slot.v, st);
       else if (slot.kind === 'stale') storage.add(s.labels, t, 'stale', st);
-      else if (slot.kind === 'hist') storage.add(s.labels, t, slot.h, st);
+      else if (slot.kind === 'hist') {
+        const h = tsdbHint(slot.h, prev);
+        storage.add(s.labels, t, h, st);
+        prev = h;
+        return;
+      }
+      if (slot.kind !== 'empty') prev = null;
     });
   }
   if (cmd.nhcb) for (const [labels, t, h] of deriveNhcb(cmd)) storage.add(labels, t, h);
+}
+
+/**
+ * The counter-reset hint a histogram reads back with from Prometheus's TSDB, which the vectors
+ * expect: a sample that follows a histogram of the same chunk is NotCounterReset unless it is a
+ * reset (then it starts a chunk marked CounterReset); gauges stay gauges; the first sample of a
+ * series (or after a float or stale marker) keeps an unknown hint.
+ */
+function tsdbHint(h: FloatHistogram, prev: FloatHistogram | null): FloatHistogram {
+  if (h.counterResetHint === CounterResetHint.Gauge) return h;
+  if (prev === null || prev.counterResetHint === CounterResetHint.Gauge) return h;
+  const c = copyHistogram(h);
+  c.counterResetHint =
+    h.counterResetHint === CounterResetHint.Reset || detectReset(withHint(h, CounterResetHint.Unknown), prev)
+      ? CounterResetHint.Reset
+      : CounterResetHint.NotReset;
+  return c;
+}
+
+function withHint(h: FloatHistogram, hint: CounterResetHint): FloatHistogram {
+  return { ...h, counterResetHint: hint };
 }
 
 /** FORMAT.md §3: native histograms with custom buckets derived from the block's classic series. */

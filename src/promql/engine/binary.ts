@@ -422,8 +422,10 @@ export function binaryVectorVector(
   const R = oneToMany ? Lm : Rm;
   const lSig = oneToMany ? rsig : lsig;
   const rSig = oneToMany ? lsig : rsig;
-  const fillR = oneToMany ? m.fillLeft : m.fillRight;
-  const fillL = oneToMany ? m.fillRight : m.fillLeft;
+  // As in Prometheus, the fill values are not swapped with the sides: after the swap for
+  // group_right, fill_right fills missing "one"-side partners and fill_left missing "many" ones.
+  const fillR = m.fillRight;
+  const fillL = m.fillLeft;
   const hasFill = m.fillLeft !== null || m.fillRight !== null;
   const delayed = ctx.opts.delayedNameRemoval;
   const changesSchema = ARITHMETIC.has(op);

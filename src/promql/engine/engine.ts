@@ -275,6 +275,12 @@ function collectSelectors(
       collectSelectors(n.rhs, grid, o, out, step);
       return;
     case 'call':
+      if (n.info !== undefined) {
+        // info(): the first argument as usual, plus the info series.
+        collectSelectors(n.args[0]!, grid, o, out, step);
+        collectSelectors(n.info.sel, grid, o, out, step);
+        return;
+      }
       for (const a of n.args) collectSelectors(a, grid, o, out, step);
       return;
     default:

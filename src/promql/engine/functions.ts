@@ -432,8 +432,16 @@ function sortFunction(env: FnEnv): VectorValue {
 // ---------------------------------------------------------------------------------------------
 // label_replace, label_join
 
+/**
+ * Prometheus accepts any non-empty valid UTF-8 label name. The parser turns bytes that are not
+ * UTF-8 into U+FFFD, so that character marks an invalid name here.
+ */
 function isValidLabelName(s: string): boolean {
-  return s.length > 0 && !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+  return (
+    s.length > 0 &&
+    !s.includes('\uFFFD') &&
+    !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  );
 }
 
 /** Go regexp Expand over a match (numbered and named groups). */

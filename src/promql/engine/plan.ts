@@ -1,4 +1,4 @@
-import { BadDataError, ExecutionError, type Matcher } from '../../model/index.ts';
+import { BadDataError, ExecutionError, Matcher as MatcherCtor, type Matcher } from '../../model/index.ts';
 import type { Series } from '../../storage/index.ts';
 import type {
   AggregateOp,
@@ -70,6 +70,12 @@ export interface CallNode extends Base {
   readonly k: 'call';
   readonly name: string;
   readonly args: readonly PNode[];
+  /**
+   * info() only: the info series to select (its label-selector argument, or `target_info`),
+   * evaluated without offset; `infoAt`/`infoOffset` come from the first selector of the first
+   * argument and only shift the selected time range, as in Prometheus.
+   */
+  readonly info?: { readonly sel: VSelNode; readonly at: number | null; readonly offset: number };
 }
 
 export interface AggNode extends Base {
@@ -176,6 +182,9 @@ function convert(e: Expr, p: PlanParams): PNode {
       const args = e.args.map((a) => convert(a, p));
       const name = e.func.name;
       checkModifiers(name, args);
+      if (name === 'info') {
+        return { k: 'call', name, args, pos: e.posRange, type: e.func.returnType, info: infoSelector(args) };
+      }
       return { k: 'call', name, args, pos: e.posRange, type: e.func.returnType };
     }
     case 'aggregate':
@@ -222,6 +231,78 @@ function convertSelector(e: VectorSelector, p: PlanParams): VSelNode {
     series: [],
     mint: 0,
     maxt: 0,
+  };
+}
+
+/**
+ * info()'s `__name__` matchers as Prometheus applies them: as written when one is positive; only
+ * negative ones get `__name__=~".+_info"` added; none means `__name__="target_info"`.
+ */
+export function effectiveInfoNameMatchers(written: readonly Matcher[]): Matcher[] {
+  const names = written.filter((m) => m.name === '__name__');
+  if (names.some((m) => m.type === '=' || m.type === '=~')) return names;
+  if (names.length > 0) return [new MatcherCtor('=~', '__name__', '.+_info'), ...names];
+  return [new MatcherCtor('=', '__name__', 'target_info')];
+}
+
+/**
+ * The info series selector of an info() call. They are looked up as of the time the first
+ * selector of the first argument reads its data: its `@`/offset, composed with those of the
+ * subqueries around it.
+ */
+function infoSelector(args: readonly PNode[]): { sel: VSelNode; at: number | null; offset: number } {
+  const labelSel = args[1];
+  const written = labelSel !== undefined && labelSel.k === 'vsel' ? labelSel.matchers : [];
+  const matchers = [...written.filter((m) => m.name !== '__name__'), ...effectiveInfoNameMatchers(written)];
+  let at: number | null = null;
+  let offset = 0;
+  const walk = (n: PNode, a: number | null, o: number): boolean => {
+    switch (n.k) {
+      case 'vsel':
+        if (n.at !== null) {
+          at = n.at;
+          offset = n.offset;
+        } else {
+          at = a;
+          offset = o + n.offset;
+        }
+        return true;
+      case 'msel':
+        return walk(n.vs, a, o);
+      case 'subq':
+        return n.at !== null ? walk(n.expr, n.at, n.offset) : walk(n.expr, a, o + n.offset);
+      case 'num':
+      case 'str':
+        return false;
+      case 'neg':
+      case 'inv':
+        return walk(n.expr, a, o);
+      case 'agg':
+        return (n.param !== null && walk(n.param, a, o)) || walk(n.expr, a, o);
+      case 'bin':
+        return walk(n.lhs, a, o) || walk(n.rhs, a, o);
+      case 'call':
+        return (n.name === 'info' ? [n.args[0]!] : n.args).some((x) => walk(x, a, o));
+    }
+  };
+  walk(args[0]!, null, 0);
+  return {
+    sel: {
+      k: 'vsel',
+      name: '',
+      matchers,
+      offset,
+      at,
+      anchored: false,
+      smoothed: false,
+      pos: args[0]!.pos,
+      type: 'vector',
+      series: [],
+      mint: 0,
+      maxt: 0,
+    },
+    at,
+    offset,
   };
 }
 
@@ -411,6 +492,10 @@ export function forEachSelector(n: PNode, fn: (vs: VSelNode) => void): void {
       forEachSelector(n.rhs, fn);
       return;
     case 'call':
+      if (n.name === 'info') {
+        forEachSelector(n.args[0]!, fn);
+        return;
+      }
       for (const a of n.args) forEachSelector(a, fn);
       return;
   }

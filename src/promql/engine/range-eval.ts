@@ -1,4 +1,4 @@
-import { CounterResetHint, ExecutionError, type FloatHistogram, type Labels } from '../../model/index.ts';
+import { CounterResetHint, type FloatHistogram, type Labels } from '../../model/index.ts';
 import type { SampleIterator } from '../../storage/index.ts';
 import type { PosRange } from '../parser/ast.ts';
 import type { EvalContext } from './context.ts';
@@ -195,9 +195,6 @@ export function slideWindows(
     if (hHi < hLo) hHi = hLo;
     while (hHi < buf.hn && (buf.ht[hHi] as number) <= highIn) hHi++;
     if (fHi === fLo && hHi === hLo) continue;
-    if ((input.anchored || input.smoothed) && hHi > hLo) {
-      throw new ExecutionError('smoothed and anchored modifiers do not work with native histograms');
-    }
     w.fLo = fLo;
     w.fHi = fHi;
     w.hLo = hLo;

@@ -55,22 +55,47 @@ function st(a: Float64Array, i: number): number {
   return Number.isNaN(v) ? 0 : v;
 }
 
-/** Did a counter restart between two samples, judging by their start timestamps? */
+/**
+ * Did a counter restart between two samples, judging by their start timestamps (0 = unknown)?
+ * ST ≥ T is invalid or OTel's "unknown start" and never a reset; an ST pointing exactly at the
+ * previous sample is a delta point (a reset) only if the previous ST was known and sensible.
+ */
 export function isStartTimestampReset(prevSt: number, prevT: number, curSt: number, curT: number): boolean {
-  if (curSt === 0 || curSt > curT) return false;
+  if (curSt === 0 || curSt >= curT) return false;
   if (curSt < prevT) return false;
   if (curSt > prevT) return true;
-  return prevSt !== 0;
+  if (prevSt > prevT) return false;
+  return prevSt !== 0 && prevSt !== prevT;
+}
+
+/** A start timestamp that reaches back before the previous sample (but is not that sample's ST). */
+function startTimeOverlap(prevSt: number, prevT: number, curSt: number): boolean {
+  return curSt !== 0 && curSt < prevT && curSt !== prevSt;
+}
+
+function warnOverlap(w: RangeWindow): void {
+  w.ctx.annos.warn(
+    `sample has start time that overlaps with previous sample timestamp for metric ${goQuote(w.metricName())}`,
+    w.pos,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // rate, increase, delta
 
 function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: boolean): number {
-  if (w.anchored || w.smoothed) return extendedRate(w, out, isCounter, isRate);
   const b = w.buf;
   const nf = w.nf;
   const nh = w.nh;
+  if (w.anchored || w.smoothed) {
+    if (nf > 0 && nh > 0) {
+      warnMixed(w);
+      return K_NONE;
+    }
+    if (nh > 0) return extendedHistogramRate(w, out, isCounter, isRate);
+    if (nf > 0) return extendedRate(w, out, isCounter, isRate);
+    return K_NONE;
+  }
   if (nf > 0 && nh > 0) {
     warnMixed(w);
     return K_NONE;
@@ -81,31 +106,41 @@ function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate
   let firstT: number;
   let lastT: number;
   let nMinusOne: number;
-  if (nh > 1) {
+  let firstSt = 0;
+  if (nh > 0) {
     nMinusOne = nh - 1;
     firstT = b.ht[w.hLo] as number;
     lastT = b.ht[w.hHi - 1] as number;
-    resultHist = histogramRate(w, isCounter);
-    if (resultHist === null) return K_NONE;
-  } else if (nf > 1) {
+    if (useSt) firstSt = st(b.hst, w.hLo);
+    if (nh > 1) {
+      resultHist = histogramRate(w, isCounter);
+      if (resultHist === null) return K_NONE;
+    }
+  } else if (nf > 0) {
     nMinusOne = nf - 1;
     const lo = w.fLo;
     const hi = w.fHi;
     firstT = b.ft[lo] as number;
     lastT = b.ft[hi - 1] as number;
+    if (useSt) firstSt = st(b.fst, lo);
     const fv = b.fv;
     resultFloat = (fv[hi - 1] as number) - (fv[lo] as number);
     if (isCounter) {
       const ft = b.ft;
+      let overlap = false;
       for (let i = lo + 1; i < hi; i++) {
         const prev = fv[i - 1] as number;
-        if (
-          (fv[i] as number) < prev ||
-          (useSt &&
-            isStartTimestampReset(st(b.fst, i - 1), ft[i - 1] as number, st(b.fst, i), ft[i] as number))
-        ) {
-          resultFloat += prev;
+        let stReset = false;
+        if (useSt) {
+          const ps = st(b.fst, i - 1);
+          const cs = st(b.fst, i);
+          if (!overlap && startTimeOverlap(ps, ft[i - 1] as number, cs)) {
+            warnOverlap(w);
+            overlap = true;
+          }
+          stReset = isStartTimestampReset(ps, ft[i - 1] as number, cs, ft[i] as number);
         }
+        if ((fv[i] as number) < prev || stReset) resultFloat += prev;
       }
     }
   } else {
@@ -113,26 +148,50 @@ function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate
   }
   let durationToStart = (firstT - w.rangeStart) / 1000;
   let durationToEnd = (w.rangeEnd - lastT) / 1000;
-  const sampledInterval = (lastT - firstT) / 1000;
-  const avgBetween = sampledInterval / nMinusOne;
+  let sampledInterval = (lastT - firstT) / 1000;
+  const avgBetween = nMinusOne > 0 ? sampledInterval / nMinusOne : 0;
   const threshold = avgBetween * 1.1;
-  if (durationToStart >= threshold) durationToStart = avgBetween / 2;
-  if (isCounter) {
-    let durationToZero = durationToStart;
-    if (resultFloat > 0 && nf > 0 && (b.fv[w.fLo] as number) >= 0) {
-      durationToZero = sampledInterval * ((b.fv[w.fLo] as number) / resultFloat);
-    } else if (
-      resultHist !== null &&
-      resultHist.count > 0 &&
-      nh > 0 &&
-      (b.hh[w.hLo] as FloatHistogram).count >= 0
-    ) {
-      durationToZero = sampledInterval * ((b.hh[w.hLo] as FloatHistogram).count / resultHist.count);
+  if (isCounter && firstSt !== 0 && firstSt > w.rangeStart && firstSt < firstT) {
+    // The first sample's start time lies inside the range: assume a zero there instead of
+    // extrapolating to the left.
+    durationToStart = 0;
+    sampledInterval = (lastT - firstSt) / 1000;
+    if (nf > 0) resultFloat += b.fv[w.fLo] as number;
+    else if (resultHist === null) resultHist = copyHistogram(b.hh[w.hLo] as FloatHistogram);
+    else {
+      try {
+        const r = addInPlace(resultHist, b.hh[w.hLo] as FloatHistogram);
+        if (r.nhcbBoundsReconciled) infoReconciled(w, 'addition');
+      } catch (err) {
+        if (err instanceof IncompatibleSchemaError) {
+          warnMixedSchemas(w);
+          return K_NONE;
+        }
+        throw err;
+      }
     }
-    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  } else if (nMinusOne === 0) {
+    return K_NONE;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+    if (isCounter) {
+      let durationToZero = durationToStart;
+      if (resultFloat > 0 && nf > 0 && (b.fv[w.fLo] as number) >= 0) {
+        durationToZero = sampledInterval * ((b.fv[w.fLo] as number) / resultFloat);
+      } else if (
+        resultHist !== null &&
+        resultHist.count > 0 &&
+        nh > 0 &&
+        (b.hh[w.hLo] as FloatHistogram).count >= 0
+      ) {
+        durationToZero = sampledInterval * ((b.hh[w.hLo] as FloatHistogram).count / resultHist.count);
+      }
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
   }
   if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
-  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  let factor =
+    sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
   if (isRate) factor /= w.range / 1000;
   if (resultHist === null) {
     out.v = resultFloat * factor;
@@ -210,8 +269,13 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | nul
   }
   if (isCounter) {
     let p = prev;
+    let overlap = false;
     for (let i = lo + 1; i < hi; i++) {
       const cur = b.hh[i] as FloatHistogram;
+      if (useSt && !overlap && startTimeOverlap(st(b.hst, i - 1), b.ht[i - 1] as number, st(b.hst, i))) {
+        warnOverlap(w);
+        overlap = true;
+      }
       if (stReset(i) || detectReset(cur, p)) {
         try {
           const r = addInPlace(h, p);
@@ -265,6 +329,8 @@ function extendedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: bo
   let first = Math.max(0, search(last, (i) => T(i) > w.rangeStart) - 1);
   if (w.smoothed) last = search(last, (i) => T(i) >= w.rangeEnd);
   if (T(last) <= w.rangeStart) return K_NONE;
+  // Smoothed: no samples up to the range end means the data is all after the range.
+  if (w.smoothed && T(first) > w.rangeEnd) return K_NONE;
   const left =
     w.smoothed && T(first) < w.rangeStart
       ? interp(T(first), V(first), T(first + 1), V(first + 1), w.rangeStart, isCounter)
@@ -289,6 +355,104 @@ function extendedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: bo
   if (isRate) result /= w.range / 1000;
   out.v = result;
   return K_FLOAT;
+}
+
+/** Linear interpolation between two histograms; for counters a reset means a start from zero. */
+function interpolateHistograms(
+  w: RangeWindow,
+  h1: FloatHistogram,
+  t1: number,
+  h2: FloatHistogram,
+  t2: number,
+  t: number,
+  isCounter: boolean,
+): FloatHistogram {
+  if (t === t1) return copyHistogram(h1);
+  if (t === t2) return copyHistogram(h2);
+  const fraction = (t - t1) / (t2 - t1);
+  if (isCounter && detectReset(h2, h1)) return mulInPlace(copyHistogram(h2), fraction);
+  const res = copyHistogram(h2);
+  if (addInPlace(res, h1, true).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+  mulInPlace(res, fraction);
+  if (addInPlace(res, h1).nhcbBoundsReconciled) infoReconciled(w, 'addition');
+  return res;
+}
+
+/** rate/increase/delta of histograms for `anchored` and `smoothed` selectors. */
+function extendedHistogramRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: boolean): number {
+  const b = w.buf;
+  const base = w.hLo;
+  const n = w.nh;
+  const T = (i: number): number => b.ht[base + i] as number;
+  const H = (i: number): FloatHistogram => b.hh[base + i] as FloatHistogram;
+  let last = n - 1;
+  const first = Math.max(0, search(last, (i) => T(i) > w.rangeStart) - 1);
+  if (w.smoothed) last = search(last, (i) => T(i) >= w.rangeEnd);
+  if (T(last) <= w.rangeStart) return K_NONE;
+  if (w.smoothed && T(first) > w.rangeEnd) return K_NONE;
+  const name = w.metricName();
+  const custom = isCustom(H(first));
+  for (let i = first; i <= last; i++) {
+    if (isCustom(H(i)) !== custom) {
+      warnMixedSchemas(w);
+      return K_NONE;
+    }
+    if (isCounter && H(i).counterResetHint === CounterResetHint.Gauge) {
+      w.ctx.annos.warn(`this native histogram metric is not a counter: ${goQuote(name)}`, w.pos);
+    }
+  }
+  try {
+    const left =
+      w.smoothed && T(first) < w.rangeStart
+        ? interpolateHistograms(w, H(first), T(first), H(first + 1), T(first + 1), w.rangeStart, isCounter)
+        : copyHistogram(H(first));
+    const right =
+      w.smoothed && last > 0 && T(last) > w.rangeEnd
+        ? interpolateHistograms(w, H(last - 1), T(last - 1), H(last), T(last), w.rangeEnd, isCounter)
+        : copyHistogram(H(last));
+    if (
+      !isCounter &&
+      (left.counterResetHint !== CounterResetHint.Gauge || right.counterResetHint !== CounterResetHint.Gauge)
+    ) {
+      w.ctx.annos.warn(`this native histogram metric is not a gauge: ${goQuote(name)}`, w.pos);
+    }
+    const res = copyHistogram(right);
+    if (addInPlace(res, left, true).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+    if (isCounter) {
+      // Resets strictly between the two boundary samples (and at the right boundary).
+      let f = first + 1;
+      let prev = left;
+      if (w.smoothed && T(first) < w.rangeStart && detectReset(H(first + 1), H(first))) {
+        prev = H(first + 1);
+        f++;
+      }
+      const l = last - 1;
+      if (f <= l + 1) {
+        let correction: FloatHistogram | null = null;
+        const add = (h: FloatHistogram): void => {
+          if (correction === null) correction = copyHistogram(h);
+          else if (addInPlace(correction, h).nhcbBoundsReconciled) infoReconciled(w, 'addition');
+        };
+        for (let i = f; i <= l; i++) {
+          if (detectReset(H(i), prev)) add(prev);
+          prev = H(i);
+        }
+        if (detectReset(right, prev)) add(prev);
+        if (correction !== null && addInPlace(res, correction).nhcbBoundsReconciled)
+          infoReconciled(w, 'addition');
+      }
+    }
+    if (isRate) divInPlace(res, w.range / 1000);
+    res.counterResetHint = CounterResetHint.Gauge;
+    out.h = compactInPlace(res);
+    return K_HIST;
+  } catch (err) {
+    if (err instanceof IncompatibleSchemaError) {
+      warnMixedSchemas(w);
+      return K_NONE;
+    }
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +786,12 @@ function madOverTime(w: RangeWindow, out: FnOut): number {
   if (w.nf === 0) return K_NONE;
   if (w.nh > 0) infoHistIgnored(w);
   const vals = w.buf.fv.slice(w.fLo, w.fHi);
+  for (let i = 0; i < vals.length; i++) {
+    if (Number.isNaN(vals[i])) {
+      out.v = NaN;
+      return K_FLOAT;
+    }
+  }
   const median = quantileSorted(0.5, sortFloats(vals.slice()));
   for (let i = 0; i < vals.length; i++) vals[i] = Math.abs((vals[i] as number) - median);
   out.v = quantileSorted(0.5, sortFloats(vals));
@@ -652,46 +822,68 @@ function varianceOverTime(w: RangeWindow, out: FnOut, sqrt: boolean): number {
 // ---------------------------------------------------------------------------------------------
 // changes, resets
 
-function pickFirstSampleIndex(w: RangeWindow): number {
-  if (!w.anchored) return w.fLo;
+/**
+ * Anchored changes()/resets(): start at the newest sample (of either type) at or before the range
+ * start. Returns [first float, first histogram], or null when nothing lies after the range start.
+ */
+function pickFirstSampleIndices(w: RangeWindow): [number, number] | null {
+  if (!w.anchored) return [w.fLo, w.hLo];
   const b = w.buf;
-  const n = w.nf;
-  if (n === 0 || (b.ft[w.fHi - 1] as number) <= w.rangeStart) return -1;
-  return w.fLo + Math.max(0, search(n - 1, (i) => (b.ft[w.fLo + i] as number) > w.rangeStart) - 1);
+  const lastFloatLE = w.fLo + search(w.nf, (i) => (b.ft[w.fLo + i] as number) > w.rangeStart) - 1;
+  const lastHistLE = w.hLo + search(w.nh, (i) => (b.ht[w.hLo + i] as number) > w.rangeStart) - 1;
+  if (lastFloatLE + 1 >= w.fHi && lastHistLE + 1 >= w.hHi) return null;
+  const hasF = lastFloatLE >= w.fLo;
+  const hasH = lastHistLE >= w.hLo;
+  if (!hasF && !hasH) return [w.fLo, w.hLo];
+  if (!hasH || (hasF && (b.ft[lastFloatLE] as number) >= (b.ht[lastHistLE] as number)))
+    return [lastFloatLE, lastHistLE + 1];
+  return [lastFloatLE + 1, lastHistLE];
 }
 
 function changesOrResets(w: RangeWindow, out: FnOut, resets: boolean): number {
   if (w.nf === 0 && w.nh === 0) return K_NONE;
-  const first = pickFirstSampleIndex(w);
-  if (first < 0) return K_NONE;
+  const firsts = pickFirstSampleIndices(w);
+  if (firsts === null) return K_NONE;
   const b = w.buf;
-  let iF = first;
-  let iH = w.hLo;
+  const useSt = resets && w.ctx.opts.enableStartTimestamps;
+  let [iF, iH] = firsts;
   let count = 0;
   let prevIsH = false;
   let prevF = 0;
   let prevH: FloatHistogram | null = null;
+  let prevT = 0;
+  let prevSt = 0;
   let started = false;
   while (iF < w.fHi || iH < w.hHi) {
     let curIsH: boolean;
     let curF = 0;
     let curH: FloatHistogram | null = null;
+    let curT: number;
+    let curSt = 0;
     if (iH >= w.hHi || (iF < w.fHi && (b.ft[iF] as number) < (b.ht[iH] as number))) {
       curIsH = false;
+      curT = b.ft[iF] as number;
+      if (useSt) curSt = st(b.fst, iF);
       curF = b.fv[iF++] as number;
     } else {
       curIsH = true;
+      curT = b.ht[iH] as number;
+      if (useSt) curSt = st(b.hst, iH);
       curH = b.hh[iH++] as FloatHistogram;
     }
     if (started) {
       if (!prevIsH && !curIsH) {
         if (resets) {
-          if (curF < prevF) count++;
+          if (curF < prevF || (useSt && isStartTimestampReset(prevSt, prevT, curSt, curT))) count++;
         } else if (curF !== prevF && !(Number.isNaN(curF) && Number.isNaN(prevF))) count++;
       } else if (prevIsH !== curIsH) {
         count++;
       } else if (resets) {
-        if (detectReset(curH as FloatHistogram, prevH as FloatHistogram)) count++;
+        if (
+          (useSt && isStartTimestampReset(prevSt, prevT, curSt, curT)) ||
+          detectReset(curH as FloatHistogram, prevH as FloatHistogram)
+        )
+          count++;
       } else if (!histogramsEqual(curH as FloatHistogram, prevH as FloatHistogram)) {
         count++;
       }
@@ -700,6 +892,8 @@ function changesOrResets(w: RangeWindow, out: FnOut, resets: boolean): number {
     prevIsH = curIsH;
     prevF = curF;
     prevH = curH;
+    prevT = curT;
+    prevSt = curSt;
   }
   out.v = count;
   return K_FLOAT;
