@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { push } from '../support/remote-write.ts';
+import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { missingTool } from '../support/tools.ts';
 
@@ -20,46 +20,9 @@ function promtool(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-/**
- * A reverse proxy that adds the two headers. Debian's promtool 2.42 has no `--http.config.file`
- * (it came in 2.43), so this is how it reaches a tenant; newer promtools get the config file.
- */
-function headerProxy(
-  target: string,
-  headers: Record<string, string>,
-): Promise<{ url: string; server: Server }> {
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const out = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, ...headers, host: upstream.host },
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(out);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, server });
-    }),
-  );
-}
-
 describe('promtool query against the Prometheus API', { skip: missingTool('promtool') }, () => {
   let server: TestServer | undefined;
-  let proxy: Server | undefined;
+  let proxy: HeaderProxy | undefined;
   let base = '';
   let configArgs: string[] = [];
   let dir = '';
@@ -91,14 +54,17 @@ describe('promtool query against the Prometheus API', { skip: missingTool('promt
       configArgs = [`--http.config.file=${file}`];
       base = `${server.url}/prometheus`;
     } else {
-      const p = await headerProxy(server.url, { 'x-scope-orgid': 'acme', authorization: `Bearer ${read}` });
-      proxy = p.server;
-      base = `${p.url}/prometheus`;
+      // promtool 2.42 cannot send headers: see api-header-proxy.ts.
+      proxy = await startHeaderProxy(server.url, {
+        'x-scope-orgid': 'acme',
+        authorization: `Bearer ${read}`,
+      });
+      base = `${proxy.url}/prometheus`;
     }
   });
 
   after(async () => {
-    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    await proxy?.close();
     await server?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });

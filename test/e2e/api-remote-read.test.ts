@@ -5,6 +5,7 @@ import { startPrometheus, type RunningPrometheus } from '../support/prometheus.t
 import { push } from '../support/remote-write.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { eventually, missingTool } from '../support/tools.ts';
+import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
 
 interface PromReply {
   status: string;
@@ -20,11 +21,14 @@ interface PromReply {
 
 /**
  * A stock Prometheus with `remote_read` pointed at us (bearer token and X-Scope-OrgID, like its
- * remote_write) answers PromQL over data that only xScaler has.
+ * remote_write) answers PromQL over data that only xScaler has. Debian's Prometheus 2.42 does not
+ * send `remote_read.headers`, so a proxy supplies X-Scope-OrgID when it is missing (see
+ * api-header-proxy.ts); the token travels through Prometheus's own `authorization`.
  */
 describe('Prometheus remote_read → xScaler', { skip: missingTool('prometheus') }, () => {
   let server: TestServer | undefined;
   let prometheus: RunningPrometheus | undefined;
+  let proxy: HeaderProxy | undefined;
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
 
   before(async () => {
@@ -54,11 +58,12 @@ describe('Prometheus remote_read → xScaler', { skip: missingTool('prometheus')
       token: otherWrite,
     });
     assert.equal(res.status, 204);
+    proxy = await startHeaderProxy(server.url, { 'x-scope-orgid': 'acme' });
     prometheus = await startPrometheus(`
 global:
   scrape_interval: 1h
 remote_read:
-  - url: ${server.url}/prometheus/api/v1/read
+  - url: ${proxy.url}/prometheus/api/v1/read
     read_recent: true
     authorization:
       credentials: ${read}
@@ -69,6 +74,7 @@ remote_read:
 
   after(async () => {
     await prometheus?.stop();
+    await proxy?.close();
     await server?.cleanup();
   });
 
@@ -110,6 +116,11 @@ remote_read:
   });
 
   it('carries stale markers: the series ends where it went stale', async () => {
+    const before = await promQuery('/api/v1/query', {
+      query: 'gone_stale',
+      time: String((start + 30_000) / 1000),
+    });
+    assert.equal(before.data.result[0]?.value?.[1], '1', 'the sample before the marker comes through');
     const body = await promQuery('/api/v1/query', {
       query: 'gone_stale',
       time: String((start + 2 * 60_000) / 1000),

@@ -1,0 +1,46 @@
+import { createServer, request, type Server } from 'node:http';
+
+export interface HeaderProxy {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A reverse proxy that adds headers a client cannot send (only those the request lacks). Debian's
+ * Prometheus/promtool 2.42 predate `http_headers` in HTTP client configs (promtool has no
+ * `--http.config.file`, and `remote_read.headers` is not sent), so the tests put this in front of
+ * xScaler to supply `X-Scope-OrgID`; newer versions send it themselves and the proxy adds nothing.
+ */
+export function startHeaderProxy(target: string, headers: Record<string, string>): Promise<HeaderProxy> {
+  const upstream = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const merged: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host };
+    for (const [k, v] of Object.entries(headers))
+      if (merged[k.toLowerCase()] === undefined) merged[k.toLowerCase()] = v;
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: merged },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(out);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    }),
+  );
+}
