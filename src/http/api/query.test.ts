@@ -151,6 +151,38 @@ describe('query and query_range', () => {
     assert.equal(r.json.data.result[0].values.length, 3001);
   });
 
+  it('renders native histograms in vectors and matrices', async () => {
+    const hist = {
+      counterResetHint: 0 as const,
+      schema: 0,
+      zeroThreshold: 0.001,
+      zeroCount: 1,
+      count: 4,
+      sum: 3.25,
+      positiveSpans: [{ offset: 1, length: 1 }],
+      positiveBuckets: [3],
+      negativeSpans: [],
+      negativeBuckets: [],
+      customValues: [],
+    };
+    const labels = Labels.fromObject({ __name__: 'latency', job: 'api' });
+    for (let i = 0; i < 3; i++) h.storage.add(labels, T0 + i * 15_000, hist);
+    const r = await h.get('/api/v1/query', { query: 'latency', time: String(T0 / 1000 + 30) });
+    assert.equal(
+      r.text,
+      '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"latency","job":"api"},' +
+        '"histogram":[1700000030,{"count":"4","sum":"3.25","buckets":[[3,"-0.001","0.001","1"],[0,"1","2","3"]]}]}]}}',
+    );
+    const m = await h.get('/api/v1/query_range', {
+      query: 'latency',
+      start: String(T0 / 1000),
+      end: String(T0 / 1000 + 30),
+      step: '15',
+    });
+    assert.equal(m.json.data.result[0].histograms.length, 3);
+    assert.equal(m.json.data.result[0].values, undefined);
+  });
+
   it('answers string literals and keeps scalars in plain decimal', async () => {
     const s = await h.get('/api/v1/query', { query: '"hello"', time: '1.5' });
     assert.equal(s.text, '{"status":"success","data":{"resultType":"string","result":[1.5,"hello"]}}');
