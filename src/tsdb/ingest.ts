@@ -101,7 +101,7 @@ export class Ingester {
       }
       let ref = head.findBytes(h, dv, src, offs, from, to);
       if (ref < 0) {
-        const r = this.slowResolve(batch, s, h, opts);
+        const r = this.slowResolve(batch, s, opts);
         if (r.created) newSeries++;
         ref = r.ref;
       }
@@ -218,12 +218,7 @@ export class Ingester {
   }
 
   /** A series not found by its bytes: decode, validate, look up by labels, maybe create. */
-  private slowResolve(
-    batch: SampleBatch,
-    s: number,
-    h: number,
-    opts: AppendOptions,
-  ): { ref: number; created: boolean } {
+  private slowResolve(batch: SampleBatch, s: number, opts: AppendOptions): { ref: number; created: boolean } {
     const { head } = this.target;
     let pairs: Array<[string, string]>;
     try {
@@ -234,7 +229,7 @@ export class Ingester {
     if (checkSeriesLabels(pairs) !== null)
       return { ref: -1 - REASONS.indexOf('invalid_labels'), created: false };
     const labels = Labels.from(pairs);
-    const known = head.findLabels(h, labels);
+    const known = head.findLabels(labels);
     if (known >= 0) return { ref: known, created: false };
     let reason: RejectReason | null = opts.checkNewSeries?.(labels) ?? null;
     if (reason === null && opts.maxSeries > 0 && head.live >= opts.maxSeries) reason = 'series_limit';

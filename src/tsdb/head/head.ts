@@ -90,14 +90,54 @@ export class Head {
     }
   }
 
-  /** Finds the series with exactly `labels` (hash `h`), or -1. */
-  findLabels(h: number, labels: Labels): number {
+  /**
+   * Finds the series with exactly `labels`, or -1. Interns nothing: a label string the head has
+   * never seen means no such series. The hash comes from the interned bytes, so it equals the
+   * hash ingest computes from request bytes.
+   */
+  findLabels(labels: Labels): number {
+    const raw = labels.raw();
+    const sym = this.symbols;
+    if (this.scratch.length < raw.length) this.scratch = new Uint32Array(raw.length * 2);
+    const ids = this.scratch;
+    let h = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = sym.lookup(raw[i] as string);
+      const v = sym.lookup(raw[i + 1] as string);
+      if (n < 0 || v < 0) return -1;
+      ids[i] = n;
+      ids[i + 1] = v;
+      h = (h + this.pairHash(n, v)) >>> 0;
+    }
     const mask = this.table.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const ref = this.table[i] as number;
       if (ref === EMPTY_SLOT) return -1;
-      if (ref >= 0 && this.hash[ref] === h && this.labelsOf(ref).equals(labels)) return ref;
+      if (ref >= 0 && this.hash[ref] === h && this.sameIds(ref, ids, raw.length)) return ref;
     }
+  }
+  private scratch = new Uint32Array(64);
+
+  private sameIds(ref: number, ids: Uint32Array, n: number): boolean {
+    if (2 * (this.lblCnt[ref] as number) !== n) return false;
+    const off = this.lblOff[ref] as number;
+    for (let i = 0; i < n; i++) if (this.pairs[off + i] !== ids[i]) return false;
+    return true;
+  }
+
+  /** The ingest hash of one interned (name, value) pair. */
+  private pairHash(name: number, value: number): number {
+    const enc = this.symbols;
+    const no = enc.off[name] as number;
+    const vo = enc.off[value] as number;
+    return labelHash(
+      enc.view,
+      enc.bytes,
+      no,
+      no + (enc.len[name] as number),
+      vo,
+      vo + (enc.len[value] as number),
+    );
   }
 
   private sameBytes(
@@ -157,35 +197,79 @@ export class Head {
    * otherwise the next ref is used. Returns the ref.
    */
   create(labels: Labels, ref = this.n): number {
-    if (ref >= this.hash.length) this.grow(ref + 1);
-    for (let r = this.n; r < ref; r++) this.dead[r] = 1; // refs skipped on replay
-    if (ref >= this.n) this.n = ref + 1;
+    const h = this.internScratch(labels);
+    return this.createFromScratch(labels.raw().length, h, ref);
+  }
+
+  /**
+   * Replay: the series with `labels` if the head has it (`created` is then false), else a new one
+   * under `ref`. One interning pass serves both the lookup and the creation.
+   */
+  findOrCreate(labels: Labels, ref: number): number {
+    const n = labels.raw().length;
+    return this.findOrCreateScratch(n, this.internScratch(labels), ref);
+  }
+
+  /**
+   * Like findOrCreate, for label ids already in `scratchIds(n)` (replay interns straight from WAL
+   * bytes). Ids must be sorted by name like Labels.
+   */
+  findOrCreateIds(n: number, ref: number): number {
+    let h = 0;
+    for (let i = 0; i < n; i += 2)
+      h = (h + this.pairHash(this.scratch[i] as number, this.scratch[i + 1] as number)) >>> 0;
+    return this.findOrCreateScratch(n, h, ref);
+  }
+
+  /** Scratch space for `n` label ids (name, value, ...), valid until the next head call. */
+  scratchIds(n: number): Uint32Array {
+    if (this.scratch.length < n) this.scratch = new Uint32Array(n * 2);
+    return this.scratch;
+  }
+
+  private findOrCreateScratch(n: number, h: number, ref: number): number {
+    const mask = this.table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const r = this.table[i] as number;
+      if (r === EMPTY_SLOT) break;
+      if (r >= 0 && this.hash[r] === h && this.sameIds(r, this.scratch, n)) {
+        this.created = false;
+        return r;
+      }
+    }
+    this.created = true;
+    return this.createFromScratch(n, h, ref);
+  }
+  /** Set by findOrCreate. */
+  created = false;
+
+  /** Interns the labels' strings into `scratch` (name, value ids) and returns their hash. */
+  private internScratch(labels: Labels): number {
     const raw = labels.raw();
-    if (this.pairsUsed + raw.length > this.pairs.length)
-      this.pairs = growU32(this.pairs, this.pairsUsed + raw.length);
-    const off = this.pairsUsed;
+    if (this.scratch.length < raw.length) this.scratch = new Uint32Array(raw.length * 2);
+    const ids = this.scratch;
     const enc = this.symbols;
     let h = 0;
     for (let i = 0; i < raw.length; i += 2) {
       const name = enc.intern(raw[i] as string);
       const value = enc.intern(raw[i + 1] as string);
-      this.pairs[off + i] = name;
-      this.pairs[off + i + 1] = value;
-      h =
-        (h +
-          labelHash(
-            enc.view,
-            enc.bytes,
-            enc.off[name] as number,
-            (enc.off[name] as number) + (enc.len[name] as number),
-            enc.off[value] as number,
-            (enc.off[value] as number) + (enc.len[value] as number),
-          )) >>>
-        0;
+      ids[i] = name;
+      ids[i + 1] = value;
+      h = (h + this.pairHash(name, value)) >>> 0;
     }
-    this.pairsUsed += raw.length;
+    return h;
+  }
+
+  private createFromScratch(n: number, h: number, ref: number): number {
+    if (ref >= this.hash.length) this.grow(ref + 1);
+    for (let r = this.n; r < ref; r++) this.dead[r] = 1; // refs skipped on replay
+    if (ref >= this.n) this.n = ref + 1;
+    if (this.pairsUsed + n > this.pairs.length) this.pairs = growU32(this.pairs, this.pairsUsed + n);
+    const off = this.pairsUsed;
+    this.pairs.set(this.scratch.subarray(0, n), off);
+    this.pairsUsed += n;
     this.lblOff[ref] = off;
-    this.lblCnt[ref] = raw.length >> 1;
+    this.lblCnt[ref] = n >> 1;
     this.hash[ref] = h;
     this.dead[ref] = 0;
     this.lastT[ref] = -Infinity;
@@ -193,7 +277,7 @@ export class Head {
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
     this.walState[ref] = 0;
-    for (let i = 0; i < raw.length; i += 2)
+    for (let i = 0; i < n; i += 2)
       this.postings.add(this.pairs[off + i] as number, this.pairs[off + i + 1] as number, ref);
     this.live++;
     if (this.live * 2 > this.table.length) this.rehash(this.table.length * 2);

@@ -1,21 +1,25 @@
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Interned label strings of the head. Each distinct name or value is stored once, as a JS string
  * (for results) and as UTF-8 bytes in one arena (so ingest can compare request bytes against known
- * series without decoding them). Ids are dense, start at 0 and never change; symbols are never
- * removed while the head lives (a restart rebuilds the table from live series only).
+ * series without decoding them). Lookups hash the bytes into an open-addressing table of ids, so
+ * there is no Map entry per symbol and replay can intern straight from WAL bytes. Ids are dense,
+ * start at 0 and never change; symbols are never removed while the head lives (a restart rebuilds
+ * the table from live series only).
  */
 export class Symbols {
   readonly strings: string[] = [];
   /** Byte range of symbol `id` in `bytes`: [off[id], off[id] + len[id]). */
   off = new Uint32Array(1024);
   len = new Uint32Array(1024);
+  private hashes = new Uint32Array(1024);
   bytes = new Uint8Array(64 * 1024);
   /** A view of `bytes` (replaced when `bytes` grows). */
   view: DataView = new DataView(this.bytes.buffer);
   private used = 0;
-  private readonly ids = new Map<string, number>();
+  private table = new Int32Array(2048).fill(-1);
 
   get size(): number {
     return this.strings.length;
@@ -23,37 +27,86 @@ export class Symbols {
 
   /** The id of `s`, adding it when new. */
   intern(s: string): number {
-    const known = this.ids.get(s);
-    if (known !== undefined) return known;
-    const id = this.strings.length;
-    if (id === this.off.length) {
-      this.off = growU32(this.off, id + 1);
-      this.len = growU32(this.len, id + 1);
-    }
-    const need = this.used + s.length * 3;
-    if (need > this.bytes.length) {
-      const bigger = new Uint8Array(Math.max(need, this.bytes.length * 2));
-      bigger.set(this.bytes.subarray(0, this.used));
-      this.bytes = bigger;
-      this.view = new DataView(bigger.buffer);
-    }
+    this.ensureBytes(s.length * 3);
     const written = encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
-    this.off[id] = this.used;
-    this.len[id] = written;
-    this.used += written;
-    this.strings.push(s);
-    this.ids.set(s, id);
-    return id;
+    const id = this.find(this.view, this.bytes, this.used, this.used + written);
+    return id >= 0 ? id : this.add(s, written);
+  }
+
+  /** The id of the UTF-8 text in buf[start, end), adding it when new (decoding only then). */
+  internBytes(dv: DataView, buf: Uint8Array, start: number, end: number): number {
+    const id = this.find(dv, buf, start, end);
+    if (id >= 0) return id;
+    this.ensureBytes(end - start);
+    this.bytes.set(buf.subarray(start, end), this.used);
+    return this.add(decoder.decode(buf.subarray(start, end)), end - start);
   }
 
   /** The id of `s`, or -1. */
   lookup(s: string): number {
-    return this.ids.get(s) ?? -1;
+    this.ensureBytes(s.length * 3);
+    const written = encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
+    return this.find(this.view, this.bytes, this.used, this.used + written);
   }
 
   /** Bytes held, for memory statistics. */
   byteSize(): number {
-    return this.used;
+    return this.used + this.table.byteLength + this.off.byteLength * 3;
+  }
+
+  private find(dv: DataView, buf: Uint8Array, start: number, end: number): number {
+    const h = hashRange(dv, buf, 0x811c9dc5 ^ (end - start), start, end) >>> 0;
+    this.lastHash = h;
+    const mask = this.table.length - 1;
+    const len = end - start;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = this.table[i] as number;
+      if (id < 0) return -1;
+      if (
+        this.hashes[id] === h &&
+        this.len[id] === len &&
+        sameRange(dv, buf, start, this.view, this.bytes, this.off[id] as number, len)
+      )
+        return id;
+    }
+  }
+  private lastHash = 0;
+
+  /** Adds the symbol whose bytes were just placed at `used` (find() computed its hash). */
+  private add(s: string, byteLen: number): number {
+    const id = this.strings.length;
+    if (id === this.off.length) {
+      this.off = growU32(this.off, id + 1);
+      this.len = growU32(this.len, id + 1);
+      this.hashes = growU32(this.hashes, id + 1);
+    }
+    this.off[id] = this.used;
+    this.len[id] = byteLen;
+    this.hashes[id] = this.lastHash;
+    this.used += byteLen;
+    this.strings.push(s);
+    if ((id + 1) * 2 > this.table.length) {
+      this.table = new Int32Array(this.table.length * 2).fill(-1);
+      for (let k = 0; k < id; k++) this.place(k);
+    }
+    this.place(id);
+    return id;
+  }
+
+  private place(id: number): void {
+    const mask = this.table.length - 1;
+    let i = (this.hashes[id] as number) & mask;
+    while ((this.table[i] as number) >= 0) i = (i + 1) & mask;
+    this.table[i] = id;
+  }
+
+  private ensureBytes(n: number): void {
+    const need = this.used + n;
+    if (need <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(need, this.bytes.length * 2));
+    bigger.set(this.bytes.subarray(0, this.used));
+    this.bytes = bigger;
+    this.view = new DataView(bigger.buffer);
   }
 }
 

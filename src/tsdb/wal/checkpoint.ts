@@ -3,7 +3,7 @@ import type { Head } from '../head/head.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
 import { writeExemplar, writeMetadata, writeSeries, writeTombstone } from './encode.ts';
 import { RecordReader, RecordType, RecordWriter, scanRecords } from './record.ts';
-import { hashOf, listWal } from './replay.ts';
+import { listWal } from './replay.ts';
 import { segmentName } from './wal.ts';
 
 export interface CheckpointSource {
@@ -72,7 +72,7 @@ export async function writeCheckpoint(
     w.end();
     w.begin(RecordType.Exemplars);
     for (const { seriesLabels, e } of src.exemplars.all()) {
-      const ref = head.findLabels(hashOf(seriesLabels.raw()), seriesLabels);
+      const ref = head.findLabels(seriesLabels);
       if (ref >= 0) writeExemplar(w, ref, e.labels, e.t, e.v);
     }
     w.end();

@@ -1,7 +1,6 @@
 import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
 import type { TsdbFs } from '../fs.ts';
 import { WalState, type Head } from '../head/head.ts';
-import { labelHash } from '../head/symbols.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
 import { RecordReader, RecordType, scanRecords } from './record.ts';
 import { readLabels, readMetadata, readTombstone } from './encode.ts';
@@ -20,8 +19,6 @@ export interface ReplayStats {
   /** Human-readable notes about repaired tails or skipped corruption. */
   warnings: string[];
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Applies WAL records to the head. Samples go straight to the head without the ingest rules (they
@@ -45,6 +42,16 @@ export class Replayer {
     return scanRecords(buf, 0, (type, from, to) => this.apply(buf, type, from, to));
   }
 
+  private viewOf(buf: Uint8Array): DataView {
+    if (this.dvBuf !== buf) {
+      this.dvBuf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.dv;
+  }
+  private dvBuf: Uint8Array | null = null;
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+
   private ref(walRef: number): number {
     return this.alias.get(walRef) ?? walRef;
   }
@@ -55,26 +62,31 @@ export class Replayer {
     r.reset(buf, from, to);
     this.stats.records++;
     switch (type) {
-      case RecordType.Series:
+      case RecordType.Series: {
+        const sym = head.symbols;
+        const dv = this.viewOf(buf);
         while (r.more()) {
-          const ref = r.uvarint();
-          const labels = readLabels(r);
-          if (ref < head.n && head.dead[ref] === 0) {
-            if (head.labelsOf(ref).equals(labels)) continue;
+          const walRef = r.uvarint();
+          const n = 2 * r.uvarint();
+          const ids = head.scratchIds(n);
+          for (let i = 0; i < n; i++) {
+            const len = r.uvarint();
+            if (r.pos + len > r.end) throw new Error('label runs past the record');
+            ids[i] = sym.internBytes(dv, buf, r.pos, r.pos + len);
+            r.pos += len;
           }
-          const h = hashOf(labels.raw());
-          const known = head.findLabels(h, labels);
-          if (known >= 0) {
-            this.alias.set(ref, known);
-            continue;
+          // A ref the head already uses for other labels (cannot happen unless the WAL named one
+          // series under two refs) gets a fresh ref and an alias.
+          const taken = walRef < head.n && head.dead[walRef] === 0;
+          const ref = head.findOrCreateIds(n, taken ? head.n : walRef);
+          if (ref !== walRef) this.alias.set(walRef, ref);
+          if (head.created) {
+            head.walState[ref] = WalState.Durable;
+            this.stats.series++;
           }
-          const target = ref < head.n && head.dead[ref] === 0 ? head.n : ref;
-          if (target !== ref) this.alias.set(ref, target);
-          head.create(labels, target);
-          head.walState[target] = WalState.Durable;
-          this.stats.series++;
         }
         return;
+      }
       case RecordType.Samples: {
         let t = 0;
         const minValid = head.minValidTime;
@@ -110,20 +122,6 @@ export class Replayer {
         return;
     }
   }
-}
-
-/** The ingest hash of labels given as strings (same value as hashing the request bytes). */
-export function hashOf(raw: readonly string[]): number {
-  let h = 0;
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = encoder.encode(raw[i] as string);
-    const v = encoder.encode(raw[i + 1] as string);
-    const b = new Uint8Array(n.length + v.length);
-    b.set(n);
-    b.set(v, n.length);
-    h = (h + labelHash(new DataView(b.buffer), b, 0, n.length, n.length, b.length)) >>> 0;
-  }
-  return h;
 }
 
 export function isStaleBits(hi: number, lo: number): boolean {
