@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.ts';
+import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { eventually, missingTool } from '../support/tools.ts';
 
@@ -12,11 +13,15 @@ interface VectorResult {
 
 /**
  * The first vertical slice with a real client: Debian's Prometheus scrapes itself every second and
- * remote-writes to us with a write-scoped token and X-Scope-OrgID, exactly as the seeds configure it.
+ * remote-writes to us with a write-scoped token and X-Scope-OrgID, configured exactly as the seeds
+ * show. Debian's 2.42.0+ds build does not send remote_write `headers` (prometheus/prometheus#13030),
+ * so the writes pass through a proxy that adds X-Scope-OrgID when the request lacks it, as a
+ * reverse proxy in front of an older Prometheus would; a Prometheus that sends it is passed as is.
  */
 describe('Prometheus remote_write → xScaler → PromQL', { skip: missingTool('prometheus') }, () => {
   let server: TestServer | undefined;
   let prometheus: RunningPrometheus | undefined;
+  let proxy: HeaderProxy | undefined;
   let readToken = '';
   let otherReadToken = '';
 
@@ -27,6 +32,7 @@ describe('Prometheus remote_write → xScaler → PromQL', { skip: missingTool('
     const writeToken = await server.createToken('acme', 'write', 'prometheus');
     readToken = await server.createToken('acme', 'read', 'grafana');
     otherReadToken = await server.createToken('other', 'read', 'grafana');
+    proxy = await startHeaderProxy(server.url, { 'X-Scope-OrgID': 'acme' });
     prometheus = await startPrometheus(`
 global:
   scrape_interval: 1s
@@ -36,7 +42,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$PORT']
 remote_write:
-  - url: ${server.url}/api/v1/push
+  - url: ${proxy.url}/api/v1/push
     authorization:
       credentials: ${writeToken}
     headers:
@@ -50,6 +56,7 @@ remote_write:
 
   after(async () => {
     await prometheus?.stop();
+    await proxy?.close();
     await server?.cleanup();
   });
 
