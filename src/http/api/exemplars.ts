@@ -71,10 +71,12 @@ export function exemplarsHandler(deps: PrometheusApiDeps): GatedHandler {
     const from = Math.max(start, limited.minTime);
     const found = from > end ? [] : await storage.exemplars(selectors, from, end);
     limited.count(found.length);
+    const explicitStart = (p.get('start') ?? '') !== '';
     const warnings =
-      from > start && limited.minTime > -Infinity
+      explicitStart && from > start
         ? [
-            `exemplars before ${new Date(limited.minTime).toISOString()} are beyond this tenant's max_query_lookback and not returned`,
+            `exemplars before ${new Date(limited.minTime).toISOString()} are beyond this tenant's ` +
+              `max_query_lookback and are not returned`,
           ]
         : [];
     await streamSuccess(

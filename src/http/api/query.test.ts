@@ -242,6 +242,10 @@ describe('query limits', () => {
     assert.match(r.json.warnings[0], /max_query_lookback of 1h/);
     const labels = await h.get('/api/v1/label/__name__/values');
     assert.deepEqual(labels.json.data, []);
+    assert.equal(labels.json.warnings, undefined, 'no warning when the caller did not ask for old data');
+    const old = await h.get('/api/v1/series', { 'match[]': 'm', start: String(T0 / 1000) });
+    assert.deepEqual(old.json.data, []);
+    assert.match(old.json.warnings[0], /max_query_lookback/);
     h.limits = DEFAULT_QUERY_LIMITS;
   });
 });

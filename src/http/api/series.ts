@@ -33,6 +33,8 @@ interface RangeParams {
   readonly limit: number;
   readonly start: number;
   readonly end: number;
+  /** Whether `start` was given: only then does leaving old data out deserve a warning. */
+  readonly explicitStart: boolean;
 }
 
 function rangeParams(p: Params): RangeParams {
@@ -40,6 +42,7 @@ function rangeParams(p: Params): RangeParams {
     limit: parseLimitParam('limit', p.get('limit')),
     start: parseOptionalTime('start', p.get('start'), MIN_TIME_MS),
     end: parseOptionalTime('end', p.get('end'), MAX_TIME_MS),
+    explicitStart: (p.get('start') ?? '') !== '',
   };
 }
 
@@ -91,7 +94,7 @@ export function seriesHandler(deps: PrometheusApiDeps): GatedHandler {
         }
         out = [...byKey.values()].sort(Labels.compare);
       }
-      const w = limited.warning();
+      const w = r.explicitStart ? limited.warning() : null;
       if (w !== null) warnings.push(w);
       return out;
     });
@@ -180,7 +183,7 @@ async function answerStrings(
   const warnings: string[] = [];
   const values = await withQuerier(deps, tenant, r, async (q, limited) => {
     const lists = await Promise.all(lookups(q));
-    const w = limited.warning();
+    const w = r.explicitStart ? limited.warning() : null;
     if (w !== null) warnings.push(w);
     if (lists.length === 1) return [...(lists[0] as readonly string[])];
     const set = new Set<string>();
