@@ -7,9 +7,9 @@ export interface HeaderProxy {
 
 /**
  * A reverse proxy that adds headers a client cannot send (only those the request lacks). Debian's
- * Prometheus/promtool 2.42 predate `http_headers` in HTTP client configs (promtool has no
- * `--http.config.file`, and `remote_read.headers` is not sent), so the tests put this in front of
- * xScaler to supply `X-Scope-OrgID`; newer versions send it themselves and the proxy adds nothing.
+ * 2.42 builds cannot send `X-Scope-OrgID` where we need it (promtool has no `--http.config.file`,
+ * and the packaged Prometheus does not send `remote_read.headers`, which upstream has had since
+ * 2.26), so the tests put this in front of xScaler; clients that send the header pass unchanged.
  */
 export function startHeaderProxy(target: string, headers: Record<string, string>): Promise<HeaderProxy> {
   const upstream = new URL(target);
