@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
+import { ProtoWriter, snappyEncode } from '../../src/codec/index.ts';
 import { push } from '../support/remote-write.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -183,6 +184,60 @@ describe('a Grafana-like client', () => {
       assert.equal(noOrg.status, 400, c.name);
       assert.equal(await noOrg.text(), 'no org id\n');
     }
+  });
+
+  it('serves exemplars and metadata once they are ingested', async () => {
+    const w = new ProtoWriter();
+    w.message(1, (ts) => {
+      ts.message(1, (l) => l.string(1, '__name__').string(2, 'traced_requests_total'));
+      ts.message(1, (l) => l.string(1, 'job').string(2, 'api'));
+      ts.message(2, (smp) => smp.double(1, 3).varint(2, now - 60_000));
+      ts.message(3, (e) => {
+        e.message(1, (l) => l.string(1, 'trace_id').string(2, '4bf92f3577b34da6'));
+        e.double(2, 0.042).varint(3, now - 60_000);
+      });
+    });
+    w.message(3, (m) => m.varint(1, 1).string(2, 'traced_requests_total').string(4, 'Requests traced.'));
+    const res = await fetch(`${server!.url}/api/v1/push`, {
+      method: 'POST',
+      headers: {
+        'x-scope-orgid': 'acme',
+        authorization: `Bearer ${tokens['write']}`,
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'snappy',
+      },
+      body: Buffer.from(snappyEncode(w.finish())),
+    });
+    assert.equal(res.status, 204);
+    const r = await send(
+      {
+        name: 'exemplars',
+        method: 'POST',
+        path: '/api/v1/query_exemplars',
+        params: { query: 'rate(traced_requests_total[5m])', start: s(start), end: s(now) },
+      },
+      tokens['read'],
+    );
+    assert.deepEqual(JSON.parse(r.body).data, [
+      {
+        seriesLabels: { __name__: 'traced_requests_total', job: 'api' },
+        exemplars: [
+          { labels: { trace_id: '4bf92f3577b34da6' }, value: '0.042', timestamp: (now - 60_000) / 1000 },
+        ],
+      },
+    ]);
+    const meta = await send(
+      {
+        name: 'metadata',
+        method: 'GET',
+        path: '/api/v1/metadata',
+        params: { metric: 'traced_requests_total' },
+      },
+      tokens['read'],
+    );
+    assert.deepEqual(JSON.parse(meta.body).data, {
+      traced_requests_total: [{ type: 'counter', help: 'Requests traced.', unit: '' }],
+    });
   });
 
   it('sends gzip when accepted', async () => {
