@@ -25,8 +25,9 @@ export interface Engine {
   readonly tombstones: Tombstones;
   readonly metadataStore: MetadataStore;
   readonly exemplarStore: ExemplarStore;
-  readonly walAlias: Map<number, number>;
   readonly wal: Wal;
+  /** When the last checkpoint was taken, and the WAL byte count then. */
+  readonly lastCheckpoint: { at: number; walBytes: number };
   readonly blocks: BlockSet;
   readonly runner: CompactionRunner;
 }
@@ -166,20 +167,35 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   }
   h.persistedBefore = maxt + 1;
   h.truncate(maxt + 1);
-  await checkpoint(e, maxt + 1);
+  await checkpoint(e);
   return true;
 }
 
-/** Folds the WAL written so far into a checkpoint holding only what the head keeps (t >= before). */
-export async function checkpoint(e: Engine, before: number): Promise<void> {
+/**
+ * Snapshots the head into a WAL checkpoint and drops the segments it covers, so replay stays
+ * bounded. The snapshot is taken synchronously right after the segment cut (see writeCheckpoint).
+ */
+export async function checkpoint(e: Engine): Promise<void> {
   const next = await e.wal.cut();
-  await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, before, {
+  await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, {
     head: e.head,
     tombstones: e.tombstones,
     metadata: e.metadataStore,
     exemplars: e.exemplarStore,
-    alias: e.walAlias,
   });
+  e.lastCheckpoint.at = e.opts.now();
+  e.lastCheckpoint.walBytes = e.wal.bytesWritten;
+}
+
+/** Checkpoints when the WAL grew by `checkpointBytes` or `checkpointIntervalMs` passed with new data. */
+export async function maybeCheckpoint(e: Engine): Promise<boolean> {
+  const grown = e.wal.bytesWritten - e.lastCheckpoint.walBytes;
+  if (grown === 0) return false;
+  const due =
+    grown >= e.opts.checkpointBytes || e.opts.now() - e.lastCheckpoint.at >= e.opts.checkpointIntervalMs;
+  if (!due) return false;
+  await checkpoint(e);
+  return true;
 }
 
 /** Deletes blocks past retention. Returns the number removed. */

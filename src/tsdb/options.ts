@@ -20,6 +20,10 @@ export interface TsdbOptions {
   readonly walFsyncIntervalMs?: number;
   /** Exemplars kept (circular). Default 100 000. */
   readonly maxExemplars?: number;
+  /** Snapshot the head into a WAL checkpoint this often (if anything was written). Default 30 min. */
+  readonly checkpointIntervalMs?: number;
+  /** ... or once this many WAL bytes were written since the last one. Default 512 MiB. */
+  readonly checkpointBytes?: number;
   /** How often the background loop looks for head cuts, compactions and retention. Default 60 s; 0 = never (tests call `maintain`). */
   readonly maintenanceIntervalMs?: number;
   /** Compact blocks in a worker thread (default true); false runs compaction inline (tests). */
@@ -40,6 +44,8 @@ export interface ResolvedOptions {
   readonly walFsync: FsyncPolicy;
   readonly walFsyncIntervalMs: number;
   readonly maxExemplars: number;
+  readonly checkpointIntervalMs: number;
+  readonly checkpointBytes: number;
   readonly maintenanceIntervalMs: number;
   readonly compactInWorker: boolean;
   readonly compressBlocks: boolean;
@@ -60,6 +66,8 @@ export function resolveOptions(o: TsdbOptions): ResolvedOptions {
     walFsync: o.walFsync ?? 'interval',
     walFsyncIntervalMs: o.walFsyncIntervalMs ?? 1000,
     maxExemplars: o.maxExemplars ?? 100_000,
+    checkpointIntervalMs: o.checkpointIntervalMs ?? 30 * 60_000,
+    checkpointBytes: o.checkpointBytes ?? 512 * 1024 * 1024,
     maintenanceIntervalMs: o.maintenanceIntervalMs ?? 60_000,
     compactInWorker: o.compactInWorker ?? true,
     compressBlocks: o.compressBlocks ?? true,

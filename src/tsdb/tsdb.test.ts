@@ -230,3 +230,44 @@ test('concurrent appends are group-committed and all acknowledged', async () => 
   assert.equal(Object.keys(await dump(await again.querier(-Infinity, Infinity))).length, 50);
   await again.close();
 });
+
+test('periodic checkpoints snapshot the head and drop old WAL segments', async () => {
+  const d = dir();
+  const o = { maintenanceIntervalMs: 0, walSegmentBytes: 4096, checkpointBytes: 8192 };
+  const db = await openTsdb(d, o);
+  for (let i = 0; i < 200; i++) {
+    const samples = [];
+    for (let k = 0; k < 10; k++)
+      samples.push({
+        labels: { __name__: 'cp', k: String(k) },
+        t: T0 + i * 15_000,
+        v: i % 13 === 0 ? ('stale' as const) : i * k,
+      });
+    // one out-of-order sample now and then
+    if (i % 50 === 49)
+      samples.push({ labels: { __name__: 'cp', k: '0' }, t: T0 + i * 15_000 - 7_000, v: -1 });
+    await db.append(batchOf(samples), { ...OPTS, now: T0 + 1e9 });
+    if (i % 60 === 59) await db.maintain();
+  }
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  const { readdirSync } = await import('node:fs');
+  const wal = readdirSync(`${d}/wal`);
+  assert.ok(
+    wal.some((n) => n.startsWith('checkpoint.')),
+    wal.join(),
+  );
+  assert.ok(wal.filter((n) => /^\d{8}$/.test(n)).length < 10, wal.join());
+  await db.close();
+  const again = await openTsdb(d, o);
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  // Appends continue in order after a replay that loaded chunks.
+  const r = await again.append(
+    batchOf([
+      { labels: { __name__: 'cp', k: '3' }, t: T0 + 200 * 15_000, v: 1 },
+      { labels: { __name__: 'cp', k: '3' }, t: T0 + 199 * 15_000, v: 597 },
+    ]),
+    { ...OPTS, now: T0 + 1e9 },
+  );
+  assert.equal(r.accepted, 2);
+  await again.close();
+});

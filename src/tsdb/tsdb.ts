@@ -13,7 +13,7 @@ import { realFs, type TsdbFs } from './fs.ts';
 import { Head, WalState } from './head/head.ts';
 import { HeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
-import { applyRetention, BlockSet, compactOnce, cutHead } from './maintenance.ts';
+import { applyRetention, BlockSet, compactOnce, cutHead, maybeCheckpoint } from './maintenance.ts';
 import { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './options.ts';
 import { TsdbQuerier } from './query/querier.ts';
@@ -43,6 +43,7 @@ export class Tsdb implements Storage {
   readonly runner: CompactionRunner;
   /** WAL ref → head ref, for refs replay had to rename (see Replayer). */
   walAlias = new Map<number, number>();
+  readonly lastCheckpoint = { at: 0, walBytes: 0 };
   /** Problems found on open or by background work (repaired WAL tails, failed compactions). */
   readonly warnings: string[] = [];
   private ingester!: Ingester;
@@ -114,6 +115,7 @@ export class Tsdb implements Storage {
     }
     this.replay = replayer.stats;
     this.walAlias = replayer.alias;
+    this.lastCheckpoint.at = this.opts.now();
     this.warnings.push(...replayer.stats.warnings);
     const next = Math.max(checkpoint ?? 0, live[live.length - 1] ?? 0) + 1;
     const head = this.head;
@@ -165,6 +167,7 @@ export class Tsdb implements Storage {
         // starve compaction; the timer brings the next run.
         for (let i = 0; i < 4 && !this.closed && (await cutHead(this, force && i === 0)); i++);
         applyRetention(this);
+        await maybeCheckpoint(this);
         for (let i = 0; i < 4 && !this.closed && (await compactOnce(this)); i++);
       } catch (err) {
         this.warnings.push(`background maintenance failed (retried later): ${(err as Error).message}`);

@@ -415,6 +415,36 @@ export class Head {
     this.lastChunk[ref] = row;
   }
 
+  /**
+   * Replay of a checkpoint: adds an encoded chunk as a sealed chunk of `ref`. Chunks must come in
+   * time order and after every chunk the series already has.
+   */
+  loadChunk(
+    ref: number,
+    buf: Uint8Array,
+    start: number,
+    len: number,
+    mint: number,
+    maxt: number,
+    count: number,
+  ): void {
+    this.sealOpen(ref);
+    const row = this.chunks.seal(buf, start, len, mint, maxt, count);
+    const last = this.lastChunk[ref] as number;
+    if (last < 0) this.firstChunk[ref] = row;
+    else this.chunks.next[last] = row;
+    this.lastChunk[ref] = row;
+    if (maxt > this.maxT) this.maxT = maxt;
+    if (mint < this.minT) this.minT = mint;
+  }
+
+  /** Replay of a checkpoint: the newest in-order sample of `ref` (for the duplicate check). */
+  setLast(ref: number, t: number, hi: number, lo: number): void {
+    this.lastT[ref] = t;
+    this.lastHi[ref] = hi;
+    this.lastLo[ref] = lo;
+  }
+
   /** Adds an out-of-order sample (older than lastT, not present yet). */
   insertOoo(ref: number, t: number, hi: number, lo: number): void {
     this.ooo.insert(ref, t, hi, lo);

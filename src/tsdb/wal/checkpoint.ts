@@ -2,7 +2,7 @@ import { fsyncDir, writeAll, type TsdbFs } from '../fs.ts';
 import type { Head } from '../head/head.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
 import { writeExemplar, writeMetadata, writeSeries, writeTombstone } from './encode.ts';
-import { RecordReader, RecordType, RecordWriter, scanRecords } from './record.ts';
+import { RecordType, RecordWriter } from './record.ts';
 import { listWal } from './replay.ts';
 import { segmentName } from './wal.ts';
 
@@ -11,32 +11,88 @@ export interface CheckpointSource {
   readonly tombstones: Tombstones;
   readonly metadata: MetadataStore;
   readonly exemplars: ExemplarStore;
-  /** WAL ref → head ref for refs replay had to rename. */
-  readonly alias: ReadonlyMap<number, number>;
 }
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
 const RECORD_BYTES = 1024 * 1024;
+const YIELD_EVERY = 20_000;
+
+/** What a checkpoint needs of one series, captured synchronously. */
+interface SeriesSnap {
+  ref: number;
+  /** Sealed chunk rows (immutable until the head is truncated, which never runs concurrently). */
+  rows: number[];
+  open: { bytes: Uint8Array; mint: number; maxt: number; count: number } | null;
+  lastT: number;
+  lastHi: number;
+  lastLo: number;
+}
 
 /**
- * Folds WAL segments up to `upTo` (inclusive) and the previous checkpoint into
- * `checkpoint.<upTo>`, keeping only what the head still needs: series records of live series,
- * samples at or after `before` of live series, all tombstones, metadata and exemplars. Then deletes
- * the folded segments and older checkpoints. Replay time is thus bounded by the head's size,
- * not by uptime.
+ * Writes `checkpoint.<upTo>`: a snapshot of the head (series, their encoded chunks, out-of-order
+ * samples, tombstones, metadata, exemplars), then deletes WAL segments up to `upTo` and older
+ * checkpoints. Replay then loads chunks as bytes instead of re-appending every sample, and only
+ * the segments after `upTo` are replayed sample by sample, so restart time is bounded by the head
+ * size and the checkpoint interval, not by uptime.
  *
- * Crash safety: the checkpoint is written to `.tmp`, fsynced and renamed; segments are deleted only
- * after that, and replay ignores `.tmp` directories. Replaying a checkpoint and a segment that
- * overlap is harmless (replay is idempotent).
+ * Contract: call right after `wal.cut()` returned `upTo + 1`, without awaiting in between: every
+ * record in segments ≤ upTo is then reflected in the head. The snapshot may also hold samples
+ * that are in later segments; replay ignores such repeats.
+ *
+ * Crash safety: written to `.tmp`, fsynced and renamed; segments are deleted only after that, and
+ * replay ignores `.tmp` directories.
  */
 export async function writeCheckpoint(
   fs: TsdbFs,
   walDir: string,
   upTo: number,
-  before: number,
   src: CheckpointSource,
 ): Promise<void> {
-  const { segments, checkpoint: prev } = await listWal(fs, walDir);
+  const head = src.head;
+  // 1. Synchronous capture: which rows, plus copies of what can still change (open chunks, OOO).
+  const snaps: SeriesSnap[] = [];
+  const ch = head.chunks;
+  for (let ref = 0; ref < head.n; ref++) {
+    if (head.dead[ref] === 1) continue;
+    const rows: number[] = [];
+    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) rows.push(row);
+    let open: SeriesSnap['open'] = null;
+    const cls = head.ocClass[ref] as number;
+    if (cls >= 0) {
+      const arena = ch.slots[cls]!;
+      const slot = head.ocSlot[ref] as number;
+      const start = arena.offset(slot);
+      const len = ((head.ocBits[ref] as number) + 7) >>> 3;
+      open = {
+        bytes: arena.page(slot).slice(start, start + len),
+        mint: head.ocMint[ref] as number,
+        maxt: head.lastT[ref] as number,
+        count: head.ocCount[ref] as number,
+      };
+    }
+    snaps.push({
+      ref,
+      rows,
+      open,
+      lastT: head.lastT[ref] as number,
+      lastHi: head.lastHi[ref] as number,
+      lastLo: head.lastLo[ref] as number,
+    });
+  }
+  const ooo = [...head.ooo.bySeries].map(([ref, s]) => ({
+    ref,
+    t: s.t.slice(),
+    hi: s.hi.slice(),
+    lo: s.lo.slice(),
+  }));
+  const tombstones = src.tombstones.list.slice();
+  const metadata = [...src.metadata.byFamily.values()].flat();
+  const exemplars = src.exemplars
+    .all()
+    .map(({ seriesLabels, e }) => ({ ref: head.findLabels(seriesLabels), e }));
+  const labels = snaps.map((s) => head.labelsOf(s.ref));
+
+  // 2. Encode and write, yielding now and then.
   const name = `checkpoint.${segmentName(upTo)}`;
   const tmp = `${walDir}/${name}.tmp`;
   await fs.rm(tmp);
@@ -50,13 +106,10 @@ export async function writeCheckpoint(
     fileOff += w.pos;
     w.reset();
   };
-  const head = src.head;
   try {
-    // Live series first, so every sample below has its series.
     w.begin(RecordType.Series);
-    for (let ref = 0; ref < head.n; ref++) {
-      if (head.dead[ref] === 1) continue;
-      writeSeries(w, ref, head.labelsOf(ref));
+    for (let i = 0; i < snaps.length; i++) {
+      writeSeries(w, (snaps[i] as SeriesSnap).ref, labels[i]!);
       if (w.recordLength() > RECORD_BYTES) {
         w.end();
         await flush(false);
@@ -64,52 +117,58 @@ export async function writeCheckpoint(
       }
     }
     w.end();
+    for (let i = 0; i < snaps.length; i++) {
+      const s = snaps[i] as SeriesSnap;
+      if (s.rows.length === 0 && s.open === null && s.lastT === -Infinity) continue;
+      w.begin(RecordType.Chunks);
+      w.uvarint(s.ref);
+      const hasLast = s.lastT !== -Infinity;
+      w.u8(hasLast ? 1 : 0);
+      if (hasLast) {
+        w.varint(s.lastT);
+        w.bits(s.lastHi, s.lastLo);
+      }
+      w.uvarint(s.rows.length + (s.open ? 1 : 0));
+      for (const row of s.rows) {
+        const off = ch.off[row] as number;
+        const len = ch.len[row] as number;
+        writeChunk(
+          w,
+          ch.mint[row] as number,
+          ch.maxt[row] as number,
+          ch.count[row] as number,
+          ch.bytes(row),
+          off,
+          len,
+        );
+      }
+      if (s.open) writeChunk(w, s.open.mint, s.open.maxt, s.open.count, s.open.bytes, 0, s.open.bytes.length);
+      w.end();
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+        await flush(false);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    for (const o of ooo) {
+      w.begin(RecordType.Samples);
+      let prev = 0;
+      for (let k = 0; k < o.t.length; k++) {
+        w.uvarint(o.ref);
+        w.varint((o.t[k] as number) - prev);
+        w.bits(o.hi[k] as number, o.lo[k] as number);
+        prev = o.t[k] as number;
+      }
+      w.end();
+    }
     w.begin(RecordType.Tombstone);
-    for (const t of src.tombstones.list) writeTombstone(w, t);
+    for (const t of tombstones) writeTombstone(w, t);
     w.end();
     w.begin(RecordType.Metadata);
-    for (const list of src.metadata.byFamily.values()) for (const m of list) writeMetadata(w, m);
+    for (const m of metadata) writeMetadata(w, m);
     w.end();
     w.begin(RecordType.Exemplars);
-    for (const { seriesLabels, e } of src.exemplars.all()) {
-      const ref = head.findLabels(seriesLabels);
-      if (ref >= 0) writeExemplar(w, ref, e.labels, e.t, e.v);
-    }
+    for (const { ref, e } of exemplars) if (ref >= 0) writeExemplar(w, ref, e.labels, e.t, e.v);
     w.end();
-    await flush(false);
-
-    // Samples still in the head, from the previous checkpoint and the folded segments, in order.
-    const files: string[] = [];
-    if (prev !== null) {
-      const cpDir = `${walDir}/checkpoint.${segmentName(prev)}`;
-      for (const s of (await listWal(fs, cpDir)).segments) files.push(`${cpDir}/${segmentName(s)}`);
-    }
-    for (const s of segments)
-      if (s <= upTo && (prev === null || s > prev)) files.push(`${walDir}/${segmentName(s)}`);
-    const r = new RecordReader();
-    for (const file of files) {
-      const buf = await fs.readFile(file);
-      scanRecords(buf, 0, (type, from, to) => {
-        if (type !== RecordType.Samples) return;
-        r.reset(buf, from, to);
-        w.begin(RecordType.Samples);
-        let t = 0;
-        let prevOut = 0;
-        while (r.more()) {
-          const walRef = r.uvarint();
-          t += r.varint();
-          r.bits();
-          const ref = src.alias.get(walRef) ?? walRef;
-          if (t < before || ref >= head.n || head.dead[ref] === 1) continue;
-          w.uvarint(ref);
-          w.varint(t - prevOut);
-          w.bits(r.hi, r.lo);
-          prevOut = t;
-        }
-        w.end();
-      });
-      await flush(false);
-    }
     await flush(true);
     await fs.fsync(fd);
   } finally {
@@ -120,9 +179,25 @@ export async function writeCheckpoint(
   await fs.rename(tmp, `${walDir}/${name}`);
   await fsyncDir(fs, walDir);
   // The checkpoint is durable: drop what it replaces.
+  const { segments } = await listWal(fs, walDir);
   for (const s of segments) if (s <= upTo) await fs.rm(`${walDir}/${segmentName(s)}`);
   for (const n of await fs.readdir(walDir)) {
     const m = /^checkpoint\.(\d{8})(\.tmp)?$/.exec(n);
     if (m && n !== name && (Number(m[1]) < upTo || m[2] !== undefined)) await fs.rm(`${walDir}/${n}`);
   }
+}
+
+function writeChunk(
+  w: RecordWriter,
+  mint: number,
+  maxt: number,
+  count: number,
+  buf: Uint8Array,
+  off: number,
+  len: number,
+): void {
+  w.varint(mint);
+  w.uvarint(maxt - mint);
+  w.uvarint(count);
+  w.bytesOf(buf, off, off + len);
 }

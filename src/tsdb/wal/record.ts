@@ -12,6 +12,8 @@ export const RecordType = {
   Metadata: 4,
   Exemplars: 5,
   Histograms: 6,
+  /** Checkpoints only: encoded head chunks of one series (see FORMAT.md). */
+  Chunks: 7,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -206,7 +208,7 @@ export function scanRecords(
   while (p + RECORD_HEADER <= buf.length) {
     const type = buf[p] as number;
     const len = readU32(buf, p + 1);
-    if (type < RecordType.Series || type > RecordType.Histograms || len === 0) break;
+    if (type < RecordType.Series || type > RecordType.Chunks || len === 0) break;
     const end = p + RECORD_HEADER + len;
     if (end > buf.length) break;
     const crc = crc32(buf.subarray(p + RECORD_HEADER, end), crc32(buf.subarray(p, p + 5)));

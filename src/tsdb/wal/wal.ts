@@ -67,6 +67,8 @@ export class Wal {
   private readonly opts: WalOptions;
   private readonly listener: WalListener;
   private fd: number;
+  /** Bytes written since this WAL was opened (checkpoint scheduling). */
+  bytesWritten = 0;
   /** Segment being written and the end of its last durable record. */
   segment: number;
   offset: number;
@@ -179,6 +181,7 @@ export class Wal {
             await writeAll(this.fs, this.fd, out.bytes(), this.offset);
             this.needTruncate = false;
             this.offset += out.pos;
+            this.bytesWritten += out.pos;
             this.dirty = true;
           }
           if (this.dirty && (this.opts.fsync === 'always' || this.syncDue)) {
