@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGzip, constants as zlib } from 'node:zlib';
 
 import { CanceledError } from '../../model/index.ts';
@@ -63,9 +64,14 @@ export class StreamingBody implements TextSink {
   /** Ends the body; resolves when everything is handed to the socket. */
   async end(): Promise<void> {
     const target = this.open();
-    const finished = once(this.ctx.res, 'finish');
+    const done = finished(this.ctx.res);
     target.end();
-    await finished;
+    try {
+      await done;
+    } catch {
+      // `finished` rejects when the socket closed before the last byte: the client went away.
+      throw new CanceledError('the client went away while the answer was being sent');
+    }
   }
 
   /** After a failure mid-body: the status is gone, so all we can do is cut the connection. */
