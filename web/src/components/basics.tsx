@@ -1,0 +1,76 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+import { hasNavigated } from '../lib/router.ts';
+
+/**
+ * The page's heading; focused after an in-app navigation so screen readers announce the new page
+ * (not on the first load, where focus starts at the top with the skip link).
+ */
+export function PageHeader(props: { title: string; children?: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${props.title} · xScaler`;
+    if (hasNavigated()) ref.current?.focus({ preventScroll: true });
+  }, [props.title]);
+  return (
+    <header class="page-header">
+      <h1 tabIndex={-1} ref={ref}>
+        {props.title}
+      </h1>
+      {props.children !== undefined && <div class="page-intro">{props.children}</div>}
+    </header>
+  );
+}
+
+/** A message box. Errors are announced at once (role=alert); the rest politely. */
+export function Alert(props: {
+  kind: 'error' | 'warning' | 'info' | 'success';
+  title?: string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <div class={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.title !== undefined && <strong class="alert-title">{props.title}</strong>}
+      {props.children !== undefined && <div class="alert-body">{props.children}</div>}
+    </div>
+  );
+}
+
+export function Spinner(props: { label?: string }) {
+  return (
+    <span class="spinner" role="status">
+      <span class="spinner-dot" aria-hidden="true" />
+      <span class="spinner-label">{props.label ?? 'Loading…'}</span>
+    </span>
+  );
+}
+
+/** An error from any call, as a sentence for an Alert. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A labelled form field: label, control, optional hint (linked by aria-describedby). */
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint !== undefined && (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ScopeBadge(props: { scope: string }) {
+  return <span class={`badge badge-${props.scope.replace('+', '-')}`}>{props.scope}</span>;
+}

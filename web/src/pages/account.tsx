@@ -1,0 +1,31 @@
+import { PageHeader } from '../components/basics.tsx';
+import type { SessionInfo } from '../lib/api.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { ChangePasswordForm } from './login.tsx';
+
+/** Settings → Account: who you are, and your password. */
+export function AccountPage(props: { session: SessionInfo }) {
+  const { user } = props.session;
+  return (
+    <div class="page">
+      <PageHeader title="Account" />
+      <section class="card" aria-labelledby="me-title">
+        <h2 id="me-title">You</h2>
+        <dl class="facts">
+          <dt>Email</dt>
+          <dd>{user.email}</dd>
+          <dt>Tenant</dt>
+          <dd>{user.tenant}</dd>
+          <dt>Role</dt>
+          <dd>{user.role === 'operator' ? 'Operator (all tenants)' : 'Member'}</dd>
+          <dt>Member since</dt>
+          <dd>{formatDateTime(user.createdAt)}</dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="pw-title">
+        <h2 id="pw-title">Change password</h2>
+        <ChangePasswordForm forced={false} onDone={() => undefined} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,340 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+import { Alert, errorText, Field, PageHeader, Spinner } from '../components/basics.tsx';
+import { CopyButton } from '../components/copy.tsx';
+import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
+import { api, type Role, type SessionInfo, type User } from '../lib/api.ts';
+import { formatDateTime, formatRelative } from '../lib/format.ts';
+
+interface TenantRow {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly users: number;
+  readonly tokens: number;
+}
+
+/** Operator → Tenants: every organisation, and a form to add one. */
+export function TenantsPage(props: { onChanged: () => void }) {
+  const [rows, setRows] = useState<readonly TenantRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setRows((await api<{ tenants: TenantRow[] }>('GET', '/ui/api/admin/tenants')).tenants);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+  return (
+    <div class="page">
+      <PageHeader title="Tenants">
+        <p>
+          A tenant is an organisation with its own isolated metrics, tokens and users. Clients name it in the{' '}
+          <code>X-Scope-OrgID</code> header.
+        </p>
+      </PageHeader>
+      <section class="card" aria-labelledby="new-tenant-title">
+        <h2 id="new-tenant-title">Create a tenant</h2>
+        <form
+          class="form form-inline"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            setFormError(null);
+            try {
+              await api('POST', '/ui/api/admin/tenants', { id: id.trim() });
+              setNotice(`Created tenant “${id.trim()}”. Add a user for it on the Users page.`);
+              setId('');
+              props.onChanged();
+              await load();
+            } catch (err) {
+              setFormError(errorText(err));
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          <Field
+            id="tenant-id"
+            label="Tenant ID"
+            hint="Letters, digits and ! - _ . * ' ( ), up to 150 characters."
+          >
+            <input
+              id="tenant-id"
+              required
+              maxLength={150}
+              pattern="[A-Za-z0-9!\-_.*'()]+"
+              aria-describedby="tenant-id-hint"
+              value={id}
+              onInput={(e) => setId(e.currentTarget.value)}
+            />
+          </Field>
+          <button type="submit" class="button button-primary" disabled={busy}>
+            Create tenant
+          </button>
+        </form>
+        {formError !== null && <Alert kind="error">{formError}</Alert>}
+        {notice !== null && <Alert kind="success">{notice}</Alert>}
+      </section>
+      <section class="card" aria-labelledby="tenants-title">
+        <h2 id="tenants-title">All tenants</h2>
+        {error !== null && <Alert kind="error">{error}</Alert>}
+        {rows === null && error === null && <Spinner />}
+        {rows !== null && (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Tenant</th>
+                  <th scope="col">Created</th>
+                  <th scope="col" class="num">
+                    Users
+                  </th>
+                  <th scope="col" class="num">
+                    Tokens
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((t) => (
+                  <tr key={t.id}>
+                    <th scope="row">{t.id}</th>
+                    <td title={formatDateTime(t.createdAt)}>{formatRelative(t.createdAt)}</td>
+                    <td class="num">{t.users}</td>
+                    <td class="num">{t.tokens}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** Operator → Users: every account; create (one-time password), reset password, delete. */
+export function UsersPage(props: { session: SessionInfo }) {
+  const { session } = props;
+  const [users, setUsers] = useState<readonly User[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [oneTime, setOneTime] = useState<{ email: string; password: string; what: string } | null>(null);
+  const [deleting, setDeleting] = useState<User | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(async () => {
+    try {
+      setUsers((await api<{ users: User[] }>('GET', '/ui/api/admin/users')).users);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  return (
+    <div class="page">
+      <PageHeader title="Users">
+        <p>
+          Members see and manage their own tenant; operators see every tenant and these pages. New users get a
+          one-time password and choose their own at first sign-in.
+        </p>
+      </PageHeader>
+      <CreateUserForm
+        tenants={session.tenants}
+        onCreated={(email, password) => {
+          setOneTime({ email, password, what: 'created' });
+          void load();
+        }}
+      />
+      <section class="card" aria-labelledby="users-title">
+        <h2 id="users-title">All users</h2>
+        {error !== null && <Alert kind="error">{error}</Alert>}
+        {users === null && error === null && <Spinner />}
+        {users !== null && (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Tenant</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Last sign-in</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <tr key={u.id}>
+                    <th scope="row">
+                      {u.email}
+                      {u.mustChangePassword && <span class="badge badge-muted">one-time password</span>}
+                    </th>
+                    <td>{u.tenant}</td>
+                    <td>{u.role}</td>
+                    <td>
+                      {u.lastLoginAt === null ? (
+                        <span class="muted">Never</span>
+                      ) : (
+                        formatRelative(u.lastLoginAt)
+                      )}
+                    </td>
+                    <td class="actions">
+                      {u.id !== session.user.id && (
+                        <>
+                          <button
+                            type="button"
+                            class="button button-small"
+                            disabled={busy}
+                            aria-label={`Reset the password of ${u.email}`}
+                            onClick={async () => {
+                              setBusy(true);
+                              try {
+                                const r = await api<{ password: string }>(
+                                  'POST',
+                                  `/ui/api/admin/users/${encodeURIComponent(u.id)}/password`,
+                                );
+                                setOneTime({ email: u.email, password: r.password, what: 'reset' });
+                                await load();
+                              } catch (err) {
+                                setError(errorText(err));
+                              } finally {
+                                setBusy(false);
+                              }
+                            }}
+                          >
+                            Reset password
+                          </button>{' '}
+                          <button
+                            type="button"
+                            class="button button-small button-danger-outline"
+                            aria-label={`Delete ${u.email}`}
+                            onClick={() => setDeleting(u)}
+                          >
+                            Delete
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {oneTime !== null && (
+        <Dialog title={`One-time password for ${oneTime.email}`} onClose={() => setOneTime(null)}>
+          <div class="dialog-body">
+            <p>
+              {oneTime.what === 'reset'
+                ? 'The password was reset and their sessions ended.'
+                : 'The user was created.'}{' '}
+              Give them this one-time password over a safe channel; it is shown only now, and they choose
+              their own at first sign-in.
+            </p>
+            <div class="copy-field-row">
+              <input aria-label="One-time password" class="mono" readOnly value={oneTime.password} />
+              <CopyButton text={oneTime.password} label="Copy password" />
+            </div>
+          </div>
+          <div class="dialog-actions">
+            <button type="button" class="button button-primary" onClick={() => setOneTime(null)}>
+              Done
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {deleting !== null && (
+        <ConfirmDialog
+          title={`Delete ${deleting.email}?`}
+          confirmLabel="Delete user"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            try {
+              await api('DELETE', `/ui/api/admin/users/${encodeURIComponent(deleting.id)}`);
+            } catch (err) {
+              setError(errorText(err));
+            }
+            setDeleting(null);
+            await load();
+          }}
+        >
+          <p>They are signed out at once. Their tenant, its data and its tokens stay.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+function CreateUserForm(props: {
+  tenants: readonly string[];
+  onCreated: (email: string, password: string) => void;
+}) {
+  const [tenant, setTenant] = useState(props.tenants[0] ?? '');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section class="card" aria-labelledby="new-user-title">
+      <h2 id="new-user-title">Add a user</h2>
+      <form
+        class="form form-grid"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            const r = await api<{ user: User; password: string }>('POST', '/ui/api/admin/users', {
+              tenant,
+              email,
+              role,
+            });
+            setEmail('');
+            props.onCreated(r.user.email, r.password);
+          } catch (err) {
+            setError(errorText(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Field id="user-email" label="Email">
+          <input
+            id="user-email"
+            type="email"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </Field>
+        <Field id="user-tenant" label="Tenant">
+          <select id="user-tenant" value={tenant} onChange={(e) => setTenant(e.currentTarget.value)}>
+            {props.tenants.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="user-role" label="Role">
+          <select id="user-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+            <option value="member">Member (own tenant)</option>
+            <option value="operator">Operator (all tenants)</option>
+          </select>
+        </Field>
+        <div class="form-actions">
+          <button type="submit" class="button button-primary" disabled={busy}>
+            Add user
+          </button>
+        </div>
+      </form>
+      {error !== null && <Alert kind="error">{error}</Alert>}
+    </section>
+  );
+}
