@@ -332,8 +332,17 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
       .waitFor();
     await shot('13-admin-users');
     await page.getByRole('link', { name: 'Limits' }).click();
-    await page.getByText('ingestion_rate', { exact: true }).waitFor();
+    const rate = page.getByLabel('ingestion_rate', { exact: true });
+    await rate.fill('5000');
+    await page.getByRole('button', { name: 'Save 1 change(s)' }).click();
+    await page.getByText('Saved 1 override(s) for acme.').waitFor();
+    const row = page.locator('tr', { has: page.getByLabel('ingestion_rate', { exact: true }) });
+    assert.equal(await row.locator('.badge').innerText(), 'override');
+    assert.equal(await rate.inputValue(), '5000');
     await shot('14-admin-limits');
+    await row.getByRole('button', { name: 'Reset' }).click();
+    await page.getByText('ingestion_rate is back to its default for acme.').waitFor();
+    assert.equal(await row.locator('.badge').innerText(), 'default');
   });
 
   it('deletes the write token, after which the next push gets 401', async () => {

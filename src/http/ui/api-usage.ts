@@ -17,6 +17,7 @@ export async function usage(
   }
   const tenant = call.params[0] as string;
   const now = await deps.usage.snapshot(tenant);
+  await history?.sampleIfOlder(tenant, 5000);
   sendJson(
     call.ctx.res,
     200,

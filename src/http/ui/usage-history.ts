@@ -55,22 +55,35 @@ export class UsageHistory {
 
   /** Takes one sample of every tenant (the timer calls this; tests call it directly). */
   async sample(): Promise<void> {
-    const t = this.now();
     const tenants = (await this.tenants()).slice(0, this.maxTenants);
-    for (const tenant of tenants) {
-      let snap: UsageSnapshot;
-      try {
-        snap = await this.provider.snapshot(tenant);
-      } catch {
-        continue; // a tenant whose usage cannot be read now simply gets a gap
-      }
-      let list = this.points.get(tenant);
-      if (list === undefined) this.points.set(tenant, (list = []));
-      list.push({ t, v: flatten(snap) });
-      if (list.length > this.keep) list.splice(0, list.length - this.keep);
-    }
+    for (const tenant of tenants) await this.sampleTenant(tenant);
     const live = new Set(tenants);
     for (const tenant of this.points.keys()) if (!live.has(tenant)) this.points.delete(tenant);
+  }
+
+  /**
+   * Adds a sample of one tenant now, unless its last one is younger than `minAgeMs`: someone
+   * looking at the Usage page gets a fresh point (and a first chart) without waiting for the timer.
+   */
+  async sampleIfOlder(tenant: string, minAgeMs: number): Promise<void> {
+    const last = this.points.get(tenant)?.at(-1);
+    if (last !== undefined && this.now() - last.t < minAgeMs) return;
+    if (last === undefined && this.points.size >= this.maxTenants) return;
+    await this.sampleTenant(tenant);
+  }
+
+  private async sampleTenant(tenant: string): Promise<void> {
+    const t = this.now();
+    let snap: UsageSnapshot;
+    try {
+      snap = await this.provider.snapshot(tenant);
+    } catch {
+      return; // a tenant whose usage cannot be read now simply gets a gap
+    }
+    let list = this.points.get(tenant);
+    if (list === undefined) this.points.set(tenant, (list = []));
+    list.push({ t, v: flatten(snap) });
+    if (list.length > this.keep) list.splice(0, list.length - this.keep);
   }
 
   start(): void {
