@@ -34,7 +34,7 @@ function meta(family: string): MetricMetadata {
 }
 
 /** An ingester over one MemoryStorage, with limits the test can change between pushes. */
-function setup(overrides: Partial<Limits> = {}) {
+function setup(overrides: Partial<Limits> = {}, rateLimitHoldMs = 0) {
   const storage = new MemoryStorage();
   let limits = mergeLimits(DEFAULT_LIMITS, overrides);
   let now = NOW;
@@ -42,6 +42,7 @@ function setup(overrides: Partial<Limits> = {}) {
   const ingester = new Ingester({ storage: async (): Promise<Storage> => storage }, () => limits, {
     usage,
     now: () => now,
+    rateLimitHoldMs,
   });
   return {
     storage,
@@ -73,31 +74,67 @@ async function count(storage: MemoryStorage, metric: string): Promise<number> {
 
 describe('Ingester rate limit', () => {
   it('refuses a request over the rate with 429, stores nothing of it, and admits it later', async () => {
-    const { ingester, storage, usage, advance } = setup({ ingestionRate: 10, ingestionBurstSize: 20 });
+    const { ingester, storage, usage, advance } = setup({ ingestionRate: 10, ingestionBurstSize: 30 });
     const twenty = Array.from({ length: 20 }, (_, i) => ({ labels: { __name__: 'm', i: String(i) } }));
     await ingester.push('acme', batchOf(twenty));
-    const err = await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 1 })))).then(
+    // 10 tokens are left: too few for a request like the last one, so it is refused before decoding.
+    const early = await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 1 })))).then(
       () => assert.fail('expected a rate limit'),
       (e: unknown) => e,
     );
-    assert.ok(err instanceof RateLimitedError);
-    assert.equal(err.retryAfterSeconds, 2, '20 items at 10/s');
-    assert.match(err.message, /ingestion_rate=10 samples\/s/);
-    assert.match(err.message, /ingestion_burst_size=20/);
-    assert.match(err.message, /this request carried 20/);
-    assert.match(err.message, /retry_on_http_429/);
-    assert.match(err.message, /xscaler limits set acme ingestion_rate=/);
-    assert.equal(await count(storage, 'm'), 20, 'nothing of the refused request was stored');
+    assert.ok(early instanceof RateLimitedError);
+    assert.equal(early.retryAfterSeconds, 1, '10 more tokens at 10/s');
+    assert.match(early.message, /ingestion_rate=10 samples\/s/);
+    assert.match(early.message, /ingestion_burst_size=30/);
+    assert.match(early.message, /your requests carry about 20/);
+    assert.match(early.message, /retry_on_http_429/);
+    assert.match(early.message, /xscaler limits set acme ingestion_rate=/);
 
-    advance(2000);
-    await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 1 }))));
-    assert.equal(await count(storage, 'm'), 40);
+    // After a second there is room for a request like the last; a decoded one too big is refused.
+    advance(1000);
+    await ingester.push('acme', batchOf(twenty.slice(0, 10).map((s) => ({ ...s, t: NOW + 1 }))));
+    const eleven = Array.from({ length: 11 }, (_, i) => ({
+      labels: { __name__: 'm', i: String(i) },
+      t: NOW + 2,
+    }));
+    const late = await ingester.push('acme', batchOf(eleven)).catch((e: unknown) => e);
+    assert.ok(late instanceof RateLimitedError, String(late));
+    assert.match(late.message, /this request carried 11/);
+    assert.equal(await count(storage, 'm'), 30, 'nothing of the refused requests was stored');
+
+    advance(3000);
+    await ingester.push('acme', batchOf(twenty.map((s) => ({ ...s, t: NOW + 3 }))));
+    assert.equal(await count(storage, 'm'), 50);
     const u = usage.peek('acme');
-    assert.equal(u?.receivedSamples, 60);
-    assert.equal(u?.acceptedSamples, 40);
-    assert.equal(u?.discardedSamples.get('rate_limited'), 20);
-    assert.equal(u?.rateLimitedRequests, 1);
-    assert.equal(u?.admittedItems, 40);
+    assert.equal(u?.receivedSamples, 61, 'a request refused undecoded is not counted as received');
+    assert.equal(u?.acceptedSamples, 50);
+    assert.equal(
+      u?.discardedSamples.get('rate_limited'),
+      20 + 11,
+      'an undecoded one counts as the size of the previous',
+    );
+    assert.equal(u?.rateLimitedRequests, 2);
+    assert.equal(u?.admittedItems, 50);
+  });
+
+  it('holds a refusal for the retry delay, at most rateLimitHoldMs', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { ingester } = setup({ ingestionRate: 1, ingestionBurstSize: 1 }, 1000);
+    await ingester.push('acme', batchOf([{ labels: { __name__: 'm' } }]));
+    let settled = false;
+    const refused = ingester
+      .push('acme', batchOf([{ labels: { __name__: 'm' }, t: NOW + 1 }]))
+      .catch((e: unknown) => {
+        settled = true;
+        return e;
+      });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    assert.equal(settled, false, 'still held');
+    t.mock.timers.tick(999);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    assert.equal(settled, false, 'still held after 999 ms');
+    t.mock.timers.tick(1);
+    assert.ok((await refused) instanceof RateLimitedError);
   });
 
   it('answers 503 with a retry delay for tenants that ask for it', async () => {
@@ -117,6 +154,7 @@ describe('Ingester rate limit', () => {
 
   it('counts exemplars and metadata against the rate, and keeps tenants apart', async () => {
     const { ingester } = setup({ ingestionRate: 4, ingestionBurstSize: 4 });
+    // (each refused request below is refused undecoded, sized like the previous one)
     // 1 sample + 1 exemplar + 2 metadata = the whole burst.
     const b = batchOf([{ labels: { __name__: 'm' } }], [meta('m'), meta('n')]);
     b.exemplars.push({ series: 0, labels: Labels.from([['trace_id', 'abc']]), t: NOW, v: 1 });

@@ -38,12 +38,24 @@ export interface IngesterOptions {
   readonly usage?: UsageTracker;
   /** Wall clock, ms. */
   readonly now?: () => number;
+  /**
+   * Longest time a rate-limited write is held before its refusal is sent (default 1000 ms; the
+   * hold is never longer than the retry delay). Senders wait for Retry-After anyway; a client that
+   * ignores it and floods can then make about one request per second per connection, so refusals
+   * cannot eat the CPU other tenants' queries need. 0 answers at once.
+   */
+  readonly rateLimitHoldMs?: number;
 }
 
 /** What the Ingester keeps per tenant between requests. */
 class TenantState {
   readonly usage: TenantUsage;
   readonly metadata = new MetadataLimiter();
+  /** Items (samples + exemplars + metadata) of the tenant's last write: the guess `writer` refuses by. */
+  lastItems = 0;
+  /** Samples of the tenant's last write, counted as discarded when a request is refused undecoded. */
+  lastSamples = 0;
+  lastMetadata = 0;
   private checkerFor: Limits | null = null;
   private checker: AppendOptions['checkNewSeries'] = undefined;
 
@@ -75,6 +87,7 @@ export class Ingester {
   private readonly storages: StorageProvider;
   private readonly limitsOf: (tenant: string) => Limits;
   private readonly now: () => number;
+  private readonly holdMs: number;
   readonly rateLimiter: RateLimiter;
   readonly usage: UsageTracker;
   private readonly tenants = new Map<string, TenantState>();
@@ -90,6 +103,7 @@ export class Ingester {
     this.now = opts.now ?? Date.now;
     this.rateLimiter = opts.rateLimiter ?? new RateLimiter();
     this.usage = opts.usage ?? new UsageTracker(this.now);
+    this.holdMs = opts.rateLimitHoldMs ?? 1000;
   }
 
   /**
@@ -97,8 +111,9 @@ export class Ingester {
    * decode into shared buffers await this first, then decode and call `push` with no await between.
    */
   async writer(tenant: string): Promise<TenantWriter> {
-    const storage = await this.storages.storage(tenant);
     const state = this.state(tenant);
+    await this.refuseEarly(tenant, state);
+    const storage = await this.storages.storage(tenant);
     return {
       push: (batch) => this.write(tenant, storage, state, batch),
     };
@@ -107,6 +122,37 @@ export class Ingester {
   /** Convenience for callers with a private batch. */
   async push(tenant: string, batch: SampleBatch): Promise<AppendResult> {
     return (await this.writer(tenant)).push(batch);
+  }
+
+  /**
+   * Refuses a write before it is decoded when the tenant's bucket cannot hold a request the size of
+   * its previous one: decoding costs more than everything else a refusal does, and flooding senders
+   * send requests of much the same size. Only a guess: a smaller request refused here is retried
+   * after the delay like any other, and what is charged is always the decoded size (in `write`).
+   */
+  private async refuseEarly(tenant: string, state: TenantState): Promise<void> {
+    if (state.lastItems === 0) return;
+    const limits = this.limitsOf(tenant);
+    const wait = this.rateLimiter.check(
+      tenant,
+      state.lastItems,
+      this.now(),
+      limits.ingestionRate,
+      limits.ingestionBurstSize,
+    );
+    if (wait <= 0) return;
+    const usage = state.usage;
+    usage.writeRequests++;
+    usage.rateLimitedRequests++;
+    usage.discardSamples('rate_limited', state.lastSamples);
+    usage.discardMetadata('rate_limited', state.lastMetadata);
+    await this.hold(wait);
+    throw rateLimitError(tenant, limits, state.lastItems, wait, true);
+  }
+
+  private hold(waitSeconds: number): Promise<void> {
+    const ms = Math.min(this.holdMs, waitSeconds * 1000);
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   }
 
   private state(tenant: string): TenantState {
@@ -134,6 +180,9 @@ export class Ingester {
     usage.receivedSamples += samples;
     usage.receivedExemplars += batch.exemplars.length;
     usage.receivedMetadata += metadataCount;
+    state.lastItems = items;
+    state.lastSamples = samples;
+    state.lastMetadata = metadataCount;
 
     const now = this.now();
     const rate = limits.ingestionRate;
@@ -143,7 +192,8 @@ export class Ingester {
       usage.rateLimitedRequests++;
       usage.discardSamples('rate_limited', samples);
       usage.discardMetadata('rate_limited', metadataCount);
-      throw rateLimitError(tenant, limits, items, waitSeconds);
+      await this.hold(waitSeconds);
+      throw rateLimitError(tenant, limits, items, waitSeconds, false);
     }
     usage.admittedItems += items;
 
@@ -204,6 +254,7 @@ export function rateLimitError(
   limits: Limits,
   items: number,
   waitSeconds: number,
+  undecoded: boolean,
 ): RateLimitedError | UnavailableError {
   const retryAfter = Math.max(1, Math.ceil(waitSeconds));
   const bigger =
@@ -213,7 +264,11 @@ export function rateLimitError(
   const message =
     `ingestion rate limit exceeded: tenant "${tenant}" may send ingestion_rate=${limits.ingestionRate} ` +
     `samples/s (samples, exemplars and metadata together) with ingestion_burst_size=` +
-    `${limits.ingestionBurstSize}; this request carried ${items}.${bigger} Nothing of it was stored: ` +
+    `${limits.ingestionBurstSize}; ` +
+    (undecoded
+      ? `your requests carry about ${items}, and the limit has no room for that now.`
+      : `this request carried ${items}.`) +
+    `${bigger} Nothing of it was stored: ` +
     `retry it after ${retryAfter}s (Retry-After). Prometheus drops rate-limited batches unless ` +
     `queue_config.retry_on_http_429 is true. To send less, lower queue_config.max_shards and drop ` +
     `unneeded series with write_relabel_configs; to raise the limit: ` +

@@ -62,3 +62,16 @@ describe('RateLimiter', () => {
     assert.equal(rl.available('a'), 100);
   });
 });
+
+describe('RateLimiter.check', () => {
+  it('answers like take without taking', () => {
+    const rl = new RateLimiter();
+    assert.equal(rl.check('a', 100, 0, 10, 100), 0);
+    assert.equal(rl.available('a'), 100);
+    rl.take('a', 100, 0, 10, 100);
+    assert.equal(rl.check('a', 10, 0, 10, 100), 1);
+    assert.equal(rl.check('a', 10, 1000, 10, 100), 0);
+    assert.equal(rl.available('a'), 10);
+    assert.equal(rl.check('a', 5, 0, 0, 0), 0, 'unlimited');
+  });
+});

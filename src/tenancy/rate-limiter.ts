@@ -36,6 +36,25 @@ export class RateLimiter {
    */
   take(key: string, n: number, now: number, rate: number, burst: number): number {
     if (!(rate > 0)) return 0;
+    const b = this.refill(key, now, rate, burst);
+    const need = Math.min(n, Math.max(burst, rate));
+    if (b.tokens >= need) {
+      b.tokens -= n;
+      return 0;
+    }
+    return (need - b.tokens) / rate;
+  }
+
+  /** What `take` would answer, without taking anything. */
+  check(key: string, n: number, now: number, rate: number, burst: number): number {
+    if (!(rate > 0)) return 0;
+    const b = this.refill(key, now, rate, burst);
+    const need = Math.min(n, Math.max(burst, rate));
+    return b.tokens >= need ? 0 : (need - b.tokens) / rate;
+  }
+
+  /** The key's bucket brought up to `now` (created full). */
+  private refill(key: string, now: number, rate: number, burst: number): Bucket {
     const capacity = Math.max(burst, rate);
     let b = this.buckets.get(key);
     if (b === undefined) {
@@ -47,12 +66,7 @@ export class RateLimiter {
     } else if (b.tokens > capacity) {
       b.tokens = capacity; // the burst was lowered since the last call
     }
-    const need = Math.min(n, capacity);
-    if (b.tokens >= need) {
-      b.tokens -= n;
-      return 0;
-    }
-    return (need - b.tokens) / rate;
+    return b;
   }
 
   /** Gives back tokens of an admitted request that was not stored (so its retry is not charged twice). */

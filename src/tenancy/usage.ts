@@ -6,7 +6,11 @@
 export class TenantUsage {
   /** Write requests that reached ingest (after the gate). */
   writeRequests = 0;
-  /** Float and histogram samples received (stale markers included). */
+  /**
+   * Float and histogram samples received (stale markers included) in decoded requests. A request
+   * the rate limiter refuses before decoding is not counted here; its samples are counted in
+   * `discardedSamples.rate_limited` at the size of the tenant's previous request (an estimate).
+   */
   receivedSamples = 0;
   receivedExemplars = 0;
   receivedMetadata = 0;
