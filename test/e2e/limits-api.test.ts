@@ -128,7 +128,14 @@ describe('limits over HTTP', () => {
     assert.ok(s['rateLimitedRequests'] >= 2);
     assert.equal(s['limits'].max_global_series_per_tenant, 100);
     assert.equal(s['limits'].ingestion_rate, 10_000, 'the override was removed: back to the default');
-    assert.equal(typeof s['queries'].total, 'number');
+    // A query is counted, with the samples it read.
+    const q = await fetch(`${server.url}/prometheus/api/v1/query?query=count_over_time(m[1h])`, {
+      headers: { 'x-scope-orgid': 'acme', authorization: `Bearer ${read}` },
+    });
+    assert.equal(q.status, 200, await q.text());
+    const after = (await (await userStats()).json()) as Record<string, any>;
+    assert.equal(after['queries'].total, s['queries'].total + 1);
+    assert.ok(after['queries'].samplesScanned >= 200, JSON.stringify(after['queries']));
     // Active series and bytes come from a background refresh (every 10 s).
     await eventually(
       async () => {
