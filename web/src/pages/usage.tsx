@@ -43,6 +43,8 @@ interface TsdbStatus {
 }
 
 const REFRESH_MS = 15_000;
+/** Until there are two points to draw, ask again sooner (each visit adds a point after 5 s). */
+const FIRST_POINTS_REFRESH_MS = 6_000;
 const DISCARDED = 'samples.discarded.';
 
 /** Usage: rates and sizes against the tenant's limits, over time, and where the series come from. */
@@ -50,19 +52,30 @@ export function UsagePage(props: { session: SessionInfo; tenant: string }) {
   const { tenant, session } = props;
   const [usage, setUsage] = useState<UsageResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
+  const load = useCallback(async (): Promise<number> => {
     try {
-      setUsage(await api<UsageResponse>('GET', tenantPath(tenant, '/usage')));
+      const u = await api<UsageResponse>('GET', tenantPath(tenant, '/usage'));
+      setUsage(u);
       setError(null);
+      return u.history.length < 2 ? FIRST_POINTS_REFRESH_MS : REFRESH_MS;
     } catch (err) {
       setError(errorText(err));
+      return REFRESH_MS;
     }
   }, [tenant]);
   useEffect(() => {
     setUsage(null);
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      const next = await load();
+      if (!stopped) timer = setTimeout(() => void tick(), next);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [load]);
 
   return (
@@ -122,9 +135,8 @@ function UsageView(props: { usage: UsageResponse }) {
 
       {history.length < 2 ? (
         <Alert kind="info">
-          Charts appear once the server has sampled this tenant twice (every{' '}
-          {Math.round((props.usage.intervalMs ?? 15_000) / 1000)} seconds); they cover the last two hours
-          since the server started.
+          Charts appear in a few seconds, once there are two points to draw. The server samples every tenant
+          every {Math.round((props.usage.intervalMs ?? 15_000) / 1000)} seconds and keeps the last two hours.
         </Alert>
       ) : (
         <div class="chart-grid">
