@@ -88,6 +88,17 @@ describe('limits over HTTP', () => {
     assert.equal((await send(series(100, 'm', now + 10))).status, 204, 'existing series still take samples');
   });
 
+  it('refuses new series over the default label limits with 400 naming the limit', async () => {
+    const many: Record<string, string> = { __name__: 'wide' };
+    for (let i = 0; i < 30; i++) many[`l${i}`] = 'x';
+    const wide = await send([{ labels: many, samples: [[now, 1]] }]);
+    assert.equal(wide.status, 400);
+    assert.match(await wide.text(), /max_label_names_per_series=30/);
+    const long = await send([{ labels: { __name__: 'long', v: 'x'.repeat(2049) }, samples: [[now, 1]] }]);
+    assert.equal(long.status, 400);
+    assert.match(await long.text(), /max_label_value_length=2048 bytes/);
+  });
+
   it('exposes usage on /metrics without auth, with our process metrics', async () => {
     const res = await fetch(`${server.url}/metrics`);
     assert.equal(res.status, 200);
