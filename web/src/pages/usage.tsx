@@ -146,11 +146,13 @@ function UsageView(props: { usage: UsageResponse }) {
             series={charts.ingest}
           />
           <ChartCard title="Active series vs limit" times={charts.times} series={charts.series} />
-          <ChartCard
-            title="Discarded samples by reason (per second)"
-            times={charts.times}
-            series={charts.discarded}
-          />
+          {charts.discarded.length > 0 && (
+            <ChartCard
+              title="Discarded samples by reason (per second)"
+              times={charts.times}
+              series={charts.discarded}
+            />
+          )}
           <ChartCard
             title="Storage used"
             times={charts.times}
