@@ -315,7 +315,10 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
       /e2e_requests_total\s+2/,
     );
     // The page asks again after a few seconds until it has two points; then the charts are drawn.
-    await page.getByRole('img', { name: /^Ingestion rate vs limit/ }).locator('canvas').waitFor();
+    await page
+      .getByRole('img', { name: /^Ingestion rate vs limit/ })
+      .locator('canvas')
+      .waitFor();
     await shot('11-usage');
   });
 
