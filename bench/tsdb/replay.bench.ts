@@ -3,8 +3,9 @@
  *
  *   node --expose-gc --import tsx bench/tsdb/replay.bench.ts [series=1000000] [scrapes=20] [runs=3]
  *
- * Phase 1 (a child process) ingests `scrapes` scrapes of `series` series and exits without closing
- * (every append was acknowledged, so this is what kill -9 leaves behind). Phase 2 (fresh child
+ * Phase 1 (a child process) ingests `scrapes` scrapes of `series` series, with a head checkpoint
+ * three quarters in, and exits without closing (every append was acknowledged, so this is what
+ * kill -9 leaves behind: a checkpoint plus a quarter of the samples in WAL segments). Phase 2 (fresh child
  * processes, `runs` times) opens the directory, replays the WAL and reports the time to ready,
  * RSS per series once settled, and label/postings query latencies on the replayed head.
  */
@@ -31,8 +32,10 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 async function write(dir: string, series: number, scrapes: number): Promise<void> {
   const w = new Workload(series);
-  const db = await openTsdb(dir, { maintenanceIntervalMs: 0 });
+  // A checkpoint three quarters in, as the periodic checkpoint would leave it.
+  const db = await openTsdb(dir, { maintenanceIntervalMs: 0, checkpointBytes: 1 });
   for (let k = 0; k < scrapes; k++) {
+    if (k === Math.floor((scrapes * 3) / 4)) await db.maintain();
     w.tick(T0 + k * 15_000);
     const pending = [];
     for (const b of w.batches) pending.push(db.append(b, opts));
@@ -45,8 +48,11 @@ async function read(dir: string): Promise<void> {
   gc();
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const db = await openTsdb(dir, { maintenanceIntervalMs: 0 });
   const replayMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const replayCpuMs = Math.round((cpu.user + cpu.system) / 1000);
   gc();
   await new Promise((r) => setTimeout(r, 200));
   gc();
@@ -88,6 +94,7 @@ async function read(dir: string): Promise<void> {
       series: n,
       samples: db.replay?.samples,
       replayMs: Math.round(replayMs),
+      replayCpuMs,
       rssPerSeries: Math.round(rss / n),
       labelNamesMs: names,
       labelValuesInstanceMs: values,

@@ -117,10 +117,10 @@ export async function writeCheckpoint(
       }
     }
     w.end();
+    w.begin(RecordType.Chunks);
     for (let i = 0; i < snaps.length; i++) {
       const s = snaps[i] as SeriesSnap;
       if (s.rows.length === 0 && s.open === null && s.lastT === -Infinity) continue;
-      w.begin(RecordType.Chunks);
       w.uvarint(s.ref);
       const hasLast = s.lastT !== -Infinity;
       w.u8(hasLast ? 1 : 0);
@@ -143,12 +143,14 @@ export async function writeCheckpoint(
         );
       }
       if (s.open) writeChunk(w, s.open.mint, s.open.maxt, s.open.count, s.open.bytes, 0, s.open.bytes.length);
-      w.end();
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+      if (w.recordLength() > RECORD_BYTES) {
+        w.end();
         await flush(false);
-        await new Promise((r) => setImmediate(r));
+        if (i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        w.begin(RecordType.Chunks);
       }
     }
+    w.end();
     for (const o of ooo) {
       w.begin(RecordType.Samples);
       let prev = 0;

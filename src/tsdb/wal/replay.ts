@@ -102,27 +102,28 @@ export class Replayer {
         }
         return;
       }
-      case RecordType.Chunks: {
-        const ref = this.ref(r.uvarint());
-        const hasLast = r.u8() === 1;
-        const lastT = hasLast ? r.varint() : -Infinity;
-        if (hasLast) r.bits();
-        const { hi, lo } = r;
-        const n = r.uvarint();
-        const alive = ref < head.n && head.dead[ref] === 0;
-        for (let i = 0; i < n; i++) {
-          const mint = r.varint();
-          const maxt = mint + r.uvarint();
-          const count = r.uvarint();
-          const len = r.uvarint();
-          if (r.pos + len > r.end) throw new Error('chunk runs past the record');
-          if (alive && maxt >= head.minValidTime) head.loadChunk(ref, buf, r.pos, len, mint, maxt, count);
-          r.pos += len;
-          this.stats.samples += count;
+      case RecordType.Chunks:
+        while (r.more()) {
+          const ref = this.ref(r.uvarint());
+          const hasLast = r.u8() === 1;
+          const lastT = hasLast ? r.varint() : -Infinity;
+          if (hasLast) r.bits();
+          const { hi, lo } = r;
+          const n = r.uvarint();
+          const alive = ref < head.n && head.dead[ref] === 0;
+          for (let i = 0; i < n; i++) {
+            const mint = r.varint();
+            const maxt = mint + r.uvarint();
+            const count = r.uvarint();
+            const len = r.uvarint();
+            if (r.pos + len > r.end) throw new Error('chunk runs past the record');
+            if (alive && maxt >= head.minValidTime) head.loadChunk(ref, buf, r.pos, len, mint, maxt, count);
+            r.pos += len;
+            this.stats.samples += count;
+          }
+          if (alive && hasLast && lastT > (head.lastT[ref] as number)) head.setLast(ref, lastT, hi, lo);
         }
-        if (alive && hasLast && lastT > (head.lastT[ref] as number)) head.setLast(ref, lastT, hi, lo);
         return;
-      }
       case RecordType.Tombstone:
         while (r.more()) this.t.tombstones.add(readTombstone(r));
         return;
