@@ -54,6 +54,38 @@ describe('limits over HTTP', () => {
     assert.match(body, /ingestion_rate=100 samples\/s/);
     assert.match(body, /ingestion_burst_size=100/);
     assert.match(body, /retry_on_http_429/);
+
+    // OTLP goes through the same limiter. The refusal above was held until the bucket refilled
+    // (the hold never outlasts the retry delay), so empty it again first.
+    assert.equal((await send(series(100, 'm', now + 5))).status, 204);
+    const otlp = await fetch(`${server.url}/otlp/v1/metrics`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-scope-orgid': 'acme',
+        authorization: `Bearer ${write}`,
+      },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: 'otlp_gauge',
+                    gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: String(now * 1e6) }] },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    const otlpBody = await otlp.text();
+    assert.equal(otlp.status, 429, otlpBody);
+    assert.ok(Number(otlp.headers.get('retry-after')) >= 1);
+    assert.match(otlpBody, /ingestion_rate=100/);
   });
 
   it('switches to 503 + Retry-After when the tenant asks for it through `xscaler limits set`', async () => {
