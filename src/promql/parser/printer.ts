@@ -52,9 +52,12 @@ export function exprToString(e: Expr): string {
 
 const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Label names in `by (...)`, `on (...)`: quoted when not a legacy name. */
+/**
+ * Label names in `by (...)`, `on (...)`: quoted when not a legacy name, and also for `inf`/`nan`,
+ * which the lexer reads as numbers there (Prometheus prints them bare and cannot read them back).
+ */
 export function labelList(labels: readonly string[]): string {
-  return labels.map((l) => (LEGACY_NAME.test(l) ? l : goQuote(l))).join(', ');
+  return labels.map((l) => (LEGACY_NAME.test(l) && !/^(inf|nan)$/i.test(l) ? l : goQuote(l))).join(', ');
 }
 
 /** `sum`, `sum by (job) `, `sum without (instance) ` (the trailing space is Prometheus's). */
