@@ -103,7 +103,8 @@ function dneg(e: DurationExpr): DurationExpr {
   return { type: 'durationUnary', op: '-', expr: e };
 }
 
-const wellFormed = (s: string): boolean => s.isWellFormed();
+/** No lone surrogates (in `u` mode a class of surrogates only matches unpaired ones). */
+const wellFormed = (s: string): boolean => !/[\uD800-\uDFFF]/u.test(s);
 const text = fc.string({ unit: 'binary', maxLength: 6 }).filter(wellFormed);
 const labelName = fc.oneof(
   fc.constantFrom('job', 'instance', 'le', 'a_b', '_x9', 'on', 'bool', 'sum', 'offset', 'inf', 'NaN'),
