@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 
+import { BadDataError, NotFoundError } from '../model/index.ts';
 import type { Role, User, UserRow, UserStore } from './users.ts';
 
 interface Row {
@@ -28,18 +29,29 @@ export class SqliteUserStore implements UserStore {
   }
 
   async insertUser(user: User, passwordHash: string): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        user.id,
-        user.tenant,
-        user.email,
-        user.role,
-        passwordHash,
-        user.mustChangePassword ? 1 : 0,
-        user.createdAt,
-        user.lastLoginAt,
-      );
+    try {
+      this.db
+        .prepare(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(
+          user.id,
+          user.tenant,
+          user.email,
+          user.role,
+          passwordHash,
+          user.mustChangePassword ? 1 : 0,
+          user.createdAt,
+          user.lastLoginAt,
+        );
+    } catch (err) {
+      // Two creations of one email at once: the second loses the race at the UNIQUE index.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new BadDataError(`a user with email ${user.email} already exists`);
+      }
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new NotFoundError(`tenant "${user.tenant}" does not exist; create it first`);
+      }
+      throw err;
+    }
   }
 
   async getUser(id: string): Promise<User | null> {

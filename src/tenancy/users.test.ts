@@ -49,6 +49,19 @@ describe('Accounts', () => {
     assert.equal(await accounts.authenticate('not an email', password), null);
   });
 
+  it('refuses a second user with the same email even when both are created at once', async () => {
+    const results = await Promise.allSettled([
+      accounts.create({ tenant: 'acme', email: 'race@example.com', role: 'member' }),
+      accounts.create({ tenant: 'globex', email: 'race@example.com', role: 'member' }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected'],
+    );
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /BadDataError: .*already exists/);
+    await accounts.delete((await accounts.getByEmail('race@example.com'))?.id ?? '');
+  });
+
   it('refuses duplicates, unknown tenants, bad emails and weak chosen passwords', async () => {
     await accounts.create({
       tenant: 'acme',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
@@ -331,6 +331,11 @@ describe('dashboard API', () => {
       headers: { 'if-none-match': js.headers.get('etag') ?? '' },
     });
     assert.equal(again.status, 304);
+    // A new build replaces index.html while the server runs: the next page load gets it.
+    const index = join(dir, 'web', 'index.html');
+    writeFileSync(index, '<!doctype html><title>xScaler 2</title>');
+    utimesSync(index, new Date(), new Date(Date.now() + 60_000));
+    assert.match(await (await fetch(`${base}/usage`)).text(), /xScaler 2/);
     for (const path of [
       '/assets/../secret.txt',
       '/assets/%2e%2e/secret.txt',

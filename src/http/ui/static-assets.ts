@@ -43,6 +43,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 interface Asset {
+  readonly mtimeMs: number;
   readonly body: Buffer;
   readonly br: Buffer | undefined;
   readonly gzip: Buffer | undefined;
@@ -128,11 +129,27 @@ export class StaticAssets {
 
   private load(urlPath: string): Asset | null {
     const cached = this.cache.get(urlPath);
-    if (cached !== undefined) return cached;
+    // Hashed files never change; the rest (index.html) is re-read when a new build replaced it.
+    if (
+      cached !== undefined &&
+      cached !== null &&
+      (urlPath.startsWith('/assets/') || !this.changed(urlPath, cached))
+    ) {
+      return cached;
+    }
     const asset = this.read(urlPath);
-    // Misses are not cached (a build may land while the server runs); hits are immutable files.
+    // Misses are not cached: a build may land while the server runs.
     if (asset !== null) this.cache.set(urlPath, asset);
+    else this.cache.delete(urlPath);
     return asset;
+  }
+
+  private changed(urlPath: string, asset: Asset): boolean {
+    try {
+      return statSync(join(this.dir, urlPath)).mtimeMs !== asset.mtimeMs;
+    } catch {
+      return true;
+    }
   }
 
   private read(urlPath: string): Asset | null {
@@ -152,6 +169,7 @@ export class StaticAssets {
       if (!stat.isFile()) return null;
       const body = readFileSync(file);
       return {
+        mtimeMs: stat.mtimeMs,
         body,
         br: readIfThere(file + '.br'),
         gzip: readIfThere(file + '.gz'),
