@@ -3,7 +3,7 @@ import type { Options } from './options.ts';
 import type { QueryDef } from './queries.ts';
 import type { SystemRun } from './run.ts';
 import { median, percentile } from './stats.ts';
-import { SPECS, type SystemId } from './systems.ts';
+import { SPECS, XSCALER_LIMITS, type SystemId } from './systems.ts';
 import type { Workload } from './workload.ts';
 
 /** Everything the report needs; also what --json writes (minus the catalogue). */
@@ -316,6 +316,7 @@ export function renderReport(res: Results): string {
     '- Saturation: accepted samples ÷ wall time from the first request to the last response of the backfill. 5xx/429 are retried with backoff (≤ 6 attempts), other errors count as rejected.',
     '- Compacted size: VictoriaMetrics after /internal/force_flush + /internal/force_merge; Prometheus: its head written as one block by the admin snapshot API (the head is only compacted by time, after 3 h); xScaler: as stated in the checks table. Every size is read when it has not changed for 3 s (same rule for all). Bytes are allocated blocks (du).',
     '- Restart: SIGKILL, start again on the same data dir, time until the readiness endpoint answers 200 (xScaler /ready, VictoriaMetrics /health, Prometheus /-/ready).',
+    `- xScaler's benchmark tenant has its ingest limits lifted (\`xscaler limits set bench ${XSCALER_LIMITS.join(' ')}\`): the peers have none.`,
     '- Queries: VictoriaMetrics runs with -search.disableCache; the answers of the first pass are compared with a relative tolerance of 1e-6. MetricsQL computes rate/increase without extrapolation, so VictoriaMetrics differences on those are expected.',
   );
   return lines.join('\n') + '\n';

@@ -44,6 +44,12 @@ export interface SystemSpec {
 export const PACKAGE_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const XSCALER_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
 export const BENCH_TENANT = 'bench';
+/** Limit overrides for the benchmark tenant (printed in the report). */
+export const XSCALER_LIMITS = [
+  'ingestion_rate=0',
+  'ingestion_burst_size=0',
+  'max_global_series_per_tenant=0',
+];
 
 function cli(args: string[]): string {
   return execFileSync(process.execPath, [XSCALER_CLI, ...args], {
@@ -61,6 +67,9 @@ export const xscaler: SystemSpec = {
   apiPrefix: '/prometheus/api/v1',
   setup(dataDir) {
     cli(['tenant', 'create', BENCH_TENANT, '--data-dir', dataDir]);
+    // The peers have no per-tenant limits: lift ours (0 = none) so the engine, not the default
+    // 10k samples/s rate limit or the 150k series cap, is what gets measured.
+    cli(['limits', 'set', BENCH_TENANT, ...XSCALER_LIMITS, '--data-dir', dataDir]);
     const token = cli([
       'token',
       'create',

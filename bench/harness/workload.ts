@@ -56,10 +56,17 @@ export interface Workload {
   readonly generateSeconds: number;
 }
 
-/** Scrape offset of a target inside the interval, as Prometheus spreads targets by hash. */
+/**
+ * Scrape offset of a target inside the interval, as Prometheus spreads targets by hash. Offsets are
+ * in [1, interval) ms: no sample sits exactly on a multiple of the interval, where the query times
+ * and window edges are, so left-closed (Prometheus 2) and left-open (Prometheus 3, MetricsQL)
+ * range windows select the same samples.
+ */
 function targetOffsets(count: number, intervalMs: number): Float64Array {
   const out = new Float64Array(count);
-  for (let t = 0; t < count; t++) out[t] = Math.floor((((t * 2654435761) >>> 0) / 4294967296) * intervalMs);
+  for (let t = 0; t < count; t++) {
+    out[t] = 1 + Math.floor((((t * 2654435761) >>> 0) / 4294967296) * (intervalMs - 1));
+  }
   return out;
 }
 

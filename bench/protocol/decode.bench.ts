@@ -74,8 +74,12 @@ const median = <T>(xs: T[], key: (x: T) => number): number => {
   const v = xs.map(key).sort((a, b) => a - b);
   return v[v.length >> 1] as number;
 };
-console.log(`push decoder: ${SAMPLES_PER_REQUEST} samples/request, ~${Math.round(compressed)} B snappy, ${raw} B protobuf`);
+console.log(
+  `push decoder: ${SAMPLES_PER_REQUEST} samples/request, ~${Math.round(compressed)} B snappy, ${raw} B protobuf`,
+);
 console.log(`  median of ${ROUNDS} rounds of ${DURATION_MS} ms:`);
 console.log(`  ${(median(results, (r) => r.samplesPerSec) / 1e6).toFixed(2)} M samples/s`);
 console.log(`  ${median(results, (r) => r.mbPerSec).toFixed(1)} MB/s of compressed body`);
-console.log(`  ${median(results, (r) => r.heapBytesPerSample).toFixed(2)} heap bytes/sample retained growth (GC noise incl.)`);
+console.log(
+  `  ${median(results, (r) => r.heapBytesPerSample).toFixed(2)} heap bytes/sample retained growth (GC noise incl.)`,
+);
