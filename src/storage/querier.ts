@@ -33,6 +33,21 @@ export interface Series {
   readonly labels: Labels;
   /** Pass the previous iterator back in and implementations may reuse it. */
   iterator(reuse?: SampleIterator): SampleIterator;
+  /**
+   * Optional fast path for PromQL (callers fall back to `iterator()` when absent): writes the
+   * samples with timestamps in [mint, maxt] (inclusive) to `out.t`/`out.v` from index 0, growing
+   * the arrays when too small, sets `out.n`, and returns true — but only when all of them are
+   * plain floats without start timestamps. If the range holds a histogram, a stale marker or a
+   * start timestamp it returns false and `out` is unspecified. The arrays stay the caller's.
+   */
+  readFloats?(mint: number, maxt: number, out: FloatColumns): boolean;
+}
+
+/** Reusable float columns for Series.readFloats. */
+export interface FloatColumns {
+  t: Float64Array;
+  v: Float64Array;
+  n: number;
 }
 
 export interface SelectHints {

@@ -106,6 +106,18 @@ function aggregateSimple(
   const groupDropName = new Uint8Array(G);
 
   const scratch = new StepData(n);
+  const fastOp =
+    op === 'sum'
+      ? F_SUM
+      : op === 'count'
+        ? F_COUNT
+        : op === 'min'
+          ? F_MIN
+          : op === 'max'
+            ? F_MAX
+            : op === 'group'
+              ? F_GROUP
+              : 0;
   for (let i = 0; i < input.metas.length; i++) {
     ctx.check();
     const d = input.get(i, scratch);
@@ -115,6 +127,12 @@ function aggregateSimple(
     const dk = d.k;
     const dv = d.v;
     let contributed = false;
+    if (d.h === null && fastOp !== 0) {
+      // Float-only series: specialised loops without the per-sample dispatch below.
+      contributed = aggregateFloats(fastOp, dk, dv, n, base, flags, val, comp, cnt);
+      if (contributed && dropName) groupDropName[g] = 1;
+      continue;
+    }
     for (let j = 0; j < n; j++) {
       const k = dk[j] as number;
       if (k === K_NONE) continue;
@@ -371,6 +389,72 @@ function aggregateSimple(
     data.push(out);
   }
   return materializedVector(n, metas, data);
+}
+
+const F_SUM = 1;
+const F_COUNT = 2;
+const F_MIN = 3;
+const F_MAX = 4;
+const F_GROUP = 5;
+
+/**
+ * Adds one float-only series (values `dv` where `dk` says float) into the group accumulators at
+ * `base` (same state layout and semantics as the generic loop). Returns whether it contributed.
+ */
+function aggregateFloats(
+  op: number,
+  dk: Uint8Array,
+  dv: Float64Array,
+  n: number,
+  base: number,
+  flags: Uint8Array,
+  val: Float64Array,
+  comp: Float64Array | null,
+  cnt: Float64Array | null,
+): boolean {
+  let any = false;
+  for (let j = 0; j < n; j++) {
+    if (dk[j] !== K_FLOAT) continue;
+    any = true;
+    const idx = base + j;
+    const f = dv[j] as number;
+    const fl = flags[idx] as number;
+    if (fl === 0) {
+      flags[idx] = SEEN | HAS_FLOAT;
+      val[idx] = op === F_GROUP ? 1 : f;
+      if (cnt !== null) cnt[idx] = 1;
+      continue;
+    }
+    if ((fl & INCOMPATIBLE) !== 0) continue;
+    switch (op) {
+      case F_SUM: {
+        flags[idx] = fl | HAS_FLOAT;
+        const acc = val[idx] as number;
+        const t = acc + f;
+        if (t === Infinity || t === -Infinity) comp![idx] = 0;
+        else if (Math.abs(acc) >= Math.abs(f)) comp![idx] = (comp![idx] as number) + (acc - t + f);
+        else comp![idx] = (comp![idx] as number) + (f - t + acc);
+        val[idx] = t;
+        break;
+      }
+      case F_COUNT:
+        cnt![idx] = (cnt![idx] as number) + 1;
+        break;
+      case F_MIN: {
+        const cur = val[idx] as number;
+        if (cur > f || cur !== cur) val[idx] = f;
+        break;
+      }
+      case F_MAX: {
+        const cur = val[idx] as number;
+        if (cur < f || cur !== cur) val[idx] = f;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return any;
 }
 
 function warnMixedSchemas(ctx: EvalContext, l: Labels, pos: { start: number; end: number }): void {

@@ -409,19 +409,18 @@ export function binaryVectorVector(
   pos: PosRange,
   ctx: EvalContext,
 ): VectorValue {
-  const Lm = materialize(lhsIn, ctx);
-  const Rm = materialize(rhsIn, ctx);
-  const n = Lm.n;
+  const n = lhsIn.n;
   const ids = new Map<string, number>();
-  const lsig = signatures(Lm.metas, m, ids);
-  const rsig = signatures(Rm.metas, m, ids);
+  const lsig = signatures(lhsIn.metas, m, ids);
+  const rsig = signatures(rhsIn.metas, m, ids);
   const S = ids.size;
   const oneToMany = m.card === 'one-to-many';
-  // After the swap, "l" is the many (or one-to-one left) side and "r" the one side.
-  const L = oneToMany ? Rm : Lm;
-  const R = oneToMany ? Lm : Rm;
   const lSig = oneToMany ? rsig : lsig;
   const rSig = oneToMany ? lsig : rsig;
+  // After the swap, "L" is the many (or one-to-one left) side and "R" the one side. R is needed
+  // with random access; L may stay lazy on the fast path.
+  const R = materialize(oneToMany ? lhsIn : rhsIn, ctx);
+  const Lin = oneToMany ? rhsIn : lhsIn;
   // As in Prometheus, the fill values are not swapped with the sides: after the swap for
   // group_right, fill_right fills missing "one"-side partners and fill_left missing "many" ones.
   const fillR = m.fillRight;
@@ -451,31 +450,115 @@ export function binaryVectorVector(
     return b;
   };
 
+  const fast = fastVectorVector(
+    op,
+    Lin,
+    R,
+    lSig,
+    rSig,
+    S,
+    oneToMany,
+    returnBool,
+    hasFill,
+    m,
+    resultLabels,
+    pos,
+    ctx,
+  );
+  if (fast !== null) return fast;
+  const L = materialize(Lin, ctx);
+
   const rightAt = new Int32Array(S).fill(-1);
   const rightStamp = new Int32Array(S).fill(-1);
   const matched = new Int32Array(S).fill(-1);
-  const matchedLabels: Array<Set<string> | null> = new Array<Set<string> | null>(S).fill(null);
+  // Per output series: the last step at which a match produced it (many-to-one uniqueness).
+  const outMatchStamp: number[] = [];
+  // Per "many"-side series: the one-side partner and output series of its last match, so the
+  // labels are computed once per pair instead of once per step.
+  const lastPartner = new Int32Array(L.metas.length).fill(-2);
+  const lastOut = new Int32Array(L.metas.length);
+  const filledOut = new Map<string, number>();
   const res: ElemResult = { v: 0, h: null, keep: false };
   let lastNote: { kind: 'info' | 'warn'; text: string } | null = null;
   const note = (kind: 'info' | 'warn', text: string): void => {
     lastNote = { kind, text };
   };
   const rFilledLabels = new Map<number, Labels>();
+  const oneToOne = m.card === 'one-to-one';
+  let j = 0;
 
-  for (let j = 0; j < n; j++) {
+  const outFor = (labels: Labels): number => {
+    const key = labels.key();
+    let oi = outIndex.get(key);
+    if (oi === undefined) {
+      oi = metas.length;
+      outIndex.set(key, oi);
+      metas.push({ labels, dropName: returnBool });
+      data.push(new StepData(n));
+      outMatchStamp.push(-1);
+    }
+    return oi;
+  };
+  /** One matched pair at step j; `oi` is the output series of its result labels. */
+  const doOp = (
+    oi: number,
+    lf: number,
+    lh: FloatHistogram | null,
+    rf: number,
+    rh: FloatHistogram | null,
+    sig: number,
+  ): void => {
+    // Undo the side swap for the operation itself.
+    const ok = oneToMany
+      ? elemBinop(op, rf, lf, rh, lh, res, note)
+      : elemBinop(op, lf, rf, lh, rh, res, note);
+    if (!ok) return;
+    let v = res.v;
+    let h = res.h;
+    const keep = res.keep;
+    if (returnBool) {
+      h = null;
+      v = keep ? 1 : 0;
+    }
+    if (oneToOne) {
+      if (matched[sig] === j) {
+        throw new ExecutionError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
+      }
+      matched[sig] = j;
+    } else {
+      matched[sig] = j;
+      if (outMatchStamp[oi] === j) {
+        throw new ExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
+      }
+      outMatchStamp[oi] = j;
+    }
+    if (!keep && !returnBool) return;
+    const o = data[oi]!;
+    if (o.k[j] !== K_NONE) throw new ExecutionError('vector cannot contain metrics with the same labelset');
+    if (h !== null) o.setHist(j, h);
+    else {
+      o.v[j] = v;
+      o.k[j] = K_FLOAT;
+    }
+  };
+
+  const Ld = L.data!;
+  const Rd = R.data!;
+  for (j = 0; j < n; j++) {
     let nl = 0;
     let nr = 0;
-    for (let i = 0; i < L.metas.length; i++) if (L.data![i]!.k[j] !== K_NONE) nl++;
-    for (let i = 0; i < R.metas.length; i++) if (R.data![i]!.k[j] !== K_NONE) nr++;
+    for (let i = 0; i < Ld.length; i++) if (Ld[i]!.k[j] !== K_NONE) nl++;
+    for (let i = 0; i < Rd.length; i++) if (Rd[i]!.k[j] !== K_NONE) nr++;
     if ((nl === 0 && nr === 0) || ((nl === 0 || nr === 0) && !hasFill)) continue;
     lastNote = null;
     // Index the one side by signature.
-    const rList: number[] = [];
-    for (let i = 0; i < R.metas.length; i++) {
-      if (R.data![i]!.k[j] === K_NONE) continue;
-      const s = rSig[i] as number;
-      if (rightStamp[s] === j) {
-        const a = R.metas[rightAt[s] as number]!.labels;
+    for (let i = 0; i < Rd.length; i++) {
+      if (Rd[i]!.k[j] === K_NONE) continue;
+      const sg = rSig[i] as number;
+      if (rightStamp[sg] === j) {
+        const a = R.metas[rightAt[sg] as number]!.labels;
         const b = R.metas[i]!.labels;
         const [first, second] = Labels.compare(a, b) <= 0 ? [a, b] : [b, a];
         throw new ExecutionError(
@@ -484,114 +567,51 @@ export function binaryVectorVector(
           } hand-side of the operation: [${labelsToString(first)}, ${labelsToString(second)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
-      rightStamp[s] = j;
-      rightAt[s] = i;
-      rList.push(i);
+      rightStamp[sg] = j;
+      rightAt[sg] = i;
     }
-    const doOp = (
-      li: number,
-      ri: number,
-      lLabels: Labels,
-      rLabels: Labels,
-      lf: number,
-      lh: FloatHistogram | null,
-      rf: number,
-      rh: FloatHistogram | null,
-      s: number,
-    ): void => {
-      // Undo the side swap for the operation itself.
-      const ok = oneToMany
-        ? elemBinop(op, rf, lf, rh, lh, res, note)
-        : elemBinop(op, lf, rf, lh, rh, res, note);
-      if (!ok) return;
-      let v = res.v;
-      let h = res.h;
-      const keep = res.keep;
-      if (returnBool) {
-        h = null;
-        v = keep ? 1 : 0;
-      }
-      const labels = resultLabels(li, ri, lLabels, rLabels);
-      if (m.card === 'one-to-one') {
-        if (matched[s] === j)
-          throw new ExecutionError(
-            'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
-          );
-        matched[s] = j;
-      } else {
-        let set = matchedLabels[s] ?? null;
-        if (matched[s] !== j || set === null) {
-          set = new Set();
-          matchedLabels[s] = set;
-          matched[s] = j;
-        } else if (set.has(labels.key())) {
-          throw new ExecutionError('multiple matches for labels: grouping labels must ensure unique matches');
-        }
-        set.add(labels.key());
-      }
-      if (!keep && !returnBool) return;
-      const key = labels.key();
-      let oi = outIndex.get(key);
-      if (oi === undefined) {
-        oi = metas.length;
-        outIndex.set(key, oi);
-        metas.push({ labels, dropName: returnBool });
-        data.push(new StepData(n));
-      }
-      const o = data[oi]!;
-      if (o.k[j] !== K_NONE) throw new ExecutionError('vector cannot contain metrics with the same labelset');
-      if (h !== null) o.setHist(j, h);
-      else {
-        o.v[j] = v;
-        o.k[j] = K_FLOAT;
-      }
-    };
-    for (let i = 0; i < L.metas.length; i++) {
-      const d = L.data![i]!;
+    for (let i = 0; i < Ld.length; i++) {
+      const d = Ld[i]!;
       const k = d.k[j];
       if (k === K_NONE) continue;
-      const s = lSig[i] as number;
+      const sg = lSig[i] as number;
       const lf = d.v[j] as number;
       const lh = k === K_HIST ? d.h![j]! : null;
-      const lMeta = L.metas[i]!;
-      if (rightStamp[s] === j) {
-        const ri = rightAt[s] as number;
-        const rd = R.data![ri]!;
-        doOp(
-          i,
-          ri,
-          lMeta.labels,
-          R.metas[ri]!.labels,
-          lf,
-          lh,
-          rd.v[j] as number,
-          rd.k[j] === K_HIST ? rd.h![j]! : null,
-          s,
-        );
+      if (rightStamp[sg] === j) {
+        const ri = rightAt[sg] as number;
+        let oi: number;
+        if (lastPartner[i] === ri) oi = lastOut[i] as number;
+        else {
+          oi = outFor(resultLabels(i, ri, L.metas[i]!.labels, R.metas[ri]!.labels));
+          lastPartner[i] = ri;
+          lastOut[i] = oi;
+        }
+        const rd = Rd[ri]!;
+        doOp(oi, lf, lh, rd.v[j] as number, rd.k[j] === K_HIST ? rd.h![j]! : null, sg);
       } else if (fillR !== null) {
         let rl = rFilledLabels.get(i);
-        if (rl === undefined) rFilledLabels.set(i, (rl = matchLabels(lMeta.labels, m.on, matchNames)));
-        doOp(i, -1 - s, lMeta.labels, rl, lf, lh, fillR, null, s);
+        if (rl === undefined) rFilledLabels.set(i, (rl = matchLabels(L.metas[i]!.labels, m.on, matchNames)));
+        const key = `${i}:f`;
+        let oi = filledOut.get(key);
+        if (oi === undefined)
+          filledOut.set(key, (oi = outFor(resultLabels(i, -1 - sg, L.metas[i]!.labels, rl))));
+        doOp(oi, lf, lh, fillR, null, sg);
       }
     }
     if (fillL !== null) {
-      for (const ri of rList) {
-        const s = rSig[ri] as number;
-        if (matched[s] === j) continue;
-        const rMeta = R.metas[ri]!;
-        const rd = R.data![ri]!;
-        const ll = matchLabels(rMeta.labels, m.on, matchNames);
-        doOp(
-          -1 - s,
-          ri,
-          ll,
-          rMeta.labels,
-          fillL,
-          null,
-          rd.v[j] as number,
-          rd.k[j] === K_HIST ? rd.h![j]! : null,
-          s,
-        );
+      for (let ri = 0; ri < Rd.length; ri++) {
+        const rd = Rd[ri]!;
+        if (rd.k[j] === K_NONE) continue;
+        const sg = rSig[ri] as number;
+        if (matched[sg] === j || rightAt[sg] !== ri) continue;
+        const key = `f:${ri}`;
+        let oi = filledOut.get(key);
+        if (oi === undefined) {
+          const rMeta = R.metas[ri]!;
+          const ll = matchLabels(rMeta.labels, m.on, matchNames);
+          filledOut.set(key, (oi = outFor(resultLabels(-1 - sg, ri, ll, rMeta.labels))));
+        }
+        doOp(oi, fillL, null, rd.v[j] as number, rd.k[j] === K_HIST ? rd.h![j]! : null, sg);
       }
     }
     if (lastNote !== null) {
@@ -601,4 +621,112 @@ export function binaryVectorVector(
     }
   }
   return materializedVector(n, metas, data);
+}
+
+/**
+ * Vector matching whose pairs cannot change between steps: every one-side signature has a single
+ * series, and the results are unique. Then each "many"-side series has one static partner and one
+ * output series, and the operation is a loop over steps per pair — lazily, so the many side is
+ * never materialized. Returns null when those conditions do not hold (the general per-step
+ * matcher then runs, with its errors).
+ */
+function fastVectorVector(
+  op: BinaryOp,
+  L: VectorValue,
+  R: VectorValue,
+  lSig: Int32Array,
+  rSig: Int32Array,
+  S: number,
+  oneToMany: boolean,
+  returnBool: boolean,
+  hasFill: boolean,
+  m: VectorMatching,
+  resultLabels: (li: number, ri: number, l: Labels, r: Labels) => Labels,
+  pos: PosRange,
+  ctx: EvalContext,
+): VectorValue | null {
+  if (hasFill) return null;
+  const Rd = R.data!;
+  const partner = new Int32Array(S).fill(-1);
+  for (let i = 0; i < Rd.length; i++) {
+    const sg = rSig[i] as number;
+    if (partner[sg] !== -1) return null;
+    partner[sg] = i;
+  }
+  const n = L.n;
+  const cmp = isComparison(op);
+  const seenSig = new Uint8Array(S);
+  const outKeys = new Set<string>();
+  const metas: SeriesMeta[] = [];
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < L.metas.length; i++) {
+    const sg = lSig[i] as number;
+    const r = partner[sg] as number;
+    if (r < 0) continue;
+    if (m.card === 'one-to-one') {
+      if (seenSig[sg] === 1) return null;
+      seenSig[sg] = 1;
+    }
+    const labels = resultLabels(i, r, L.metas[i]!.labels, R.metas[r]!.labels);
+    const key = labels.key();
+    if (outKeys.has(key)) return null;
+    outKeys.add(key);
+    pairs.push([i, r]);
+    metas.push({ labels, dropName: returnBool });
+  }
+  const res: ElemResult = { v: 0, h: null, keep: false };
+  const note = (kind: 'info' | 'warn', text: string): void => {
+    if (kind === 'info') ctx.annos.info(text, pos);
+    else ctx.annos.warn(text, pos);
+  };
+  const scratch = new StepData(n);
+  const simple = op === '+' || op === '-' || op === '*' || op === '/';
+  return lazyVector(n, metas, (x, o) => {
+    const [i, r] = pairs[x]!;
+    const ld = L.get(i, scratch);
+    const rd = Rd[r]!;
+    o.reset();
+    const lk = ld.k;
+    const rk = rd.k;
+    const lv = ld.v;
+    const rv = rd.v;
+    for (let j = 0; j < n; j++) {
+      const a0 = lk[j];
+      const b0 = rk[j];
+      if (a0 === K_NONE || b0 === K_NONE) continue;
+      // a is the operation's left operand (sides were swapped for group_right).
+      const a = oneToMany ? (rv[j] as number) : (lv[j] as number);
+      const b = oneToMany ? (lv[j] as number) : (rv[j] as number);
+      if (a0 === K_FLOAT && b0 === K_FLOAT) {
+        if (simple) {
+          o.v[j] = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
+          o.k[j] = K_FLOAT;
+          continue;
+        }
+        if (!cmp && op !== '</' && op !== '>/') {
+          o.v[j] = scalarBinop(op, a, b);
+          o.k[j] = K_FLOAT;
+          continue;
+        }
+      }
+      // Histograms, comparisons and trims: the element operation of the general matcher.
+      const lh = a0 === K_HIST ? ld.h![j]! : null;
+      const rh = b0 === K_HIST ? rd.h![j]! : null;
+      const ok = oneToMany
+        ? elemBinop(op, rv[j] as number, lv[j] as number, rh, lh, res, note)
+        : elemBinop(op, lv[j] as number, rv[j] as number, lh, rh, res, note);
+      if (!ok) continue;
+      if (returnBool) {
+        o.v[j] = res.keep ? 1 : 0;
+        o.k[j] = K_FLOAT;
+      } else if (res.keep) {
+        if (res.h !== null) o.setHist(j, res.h);
+        else {
+          o.v[j] = res.v;
+          o.k[j] = K_FLOAT;
+        }
+      }
+    }
+    return o;
+  });
 }

@@ -349,54 +349,95 @@ function toQueryValue(value: Value, grid: Grid, isRange: boolean, ctx: EvalConte
         ctx.hold(vector.length);
         return { type: 'vector', vector };
       }
-      // Range query: one series per labels, merged (delayed name removal may make labels collide).
-      const byKey = new Map<
-        string,
-        { labels: Labels; ft: number[]; fv: number[]; ht: number[]; hh: FloatHistogram[] }
-      >();
+      // Range query: one series per labels. Series are converted straight into typed arrays;
+      // only labels that collide (delayed name removal) go through the merge below.
+      const matrix: SeriesPoints[] = [];
+      const byKey = new Map<string, number>();
+      let points = 0;
+      let collisions = false;
       for (let i = 0; i < value.metas.length; i++) {
         ctx.check();
         const d = value.get(i, scratch);
+        let nf = 0;
+        let nh = 0;
+        const dk = d.k;
+        for (let j = 0; j < d.n; j++) {
+          const k = dk[j];
+          if (k === K_FLOAT) nf++;
+          else if (k === K_HIST) nh++;
+        }
+        if (nf + nh === 0) continue;
         const meta = value.metas[i]!;
         const labels = meta.dropName ? dropMetricName(meta.labels) : meta.labels;
-        let s: { labels: Labels; ft: number[]; fv: number[]; ht: number[]; hh: FloatHistogram[] } | undefined;
+        const ft = new Float64Array(nf);
+        const fv = new Float64Array(nf);
+        const ht = new Float64Array(nh);
+        const hh: FloatHistogram[] = [];
+        let x = 0;
         for (let j = 0; j < d.n; j++) {
-          const k = d.k[j];
-          if (k === K_NONE) continue;
-          if (s === undefined) {
-            const key = labels.key();
-            s = byKey.get(key);
-            if (s === undefined) byKey.set(key, (s = { labels, ft: [], fv: [], ht: [], hh: [] }));
-          }
-          const ts = grid.start + j * grid.step;
+          const k = dk[j];
           if (k === K_FLOAT) {
-            s.ft.push(ts);
-            s.fv.push(d.v[j] as number);
-          } else {
-            s.ht.push(ts);
-            s.hh.push(d.h![j]!);
+            ft[x] = grid.start + j * grid.step;
+            fv[x++] = d.v[j] as number;
+          } else if (k === K_HIST) {
+            ht[hh.length] = grid.start + j * grid.step;
+            hh.push(d.h![j]!);
           }
         }
-      }
-      const matrix: SeriesPoints[] = [];
-      let points = 0;
-      for (const s of byKey.values()) {
-        const ft = sortedUnique(s.ft, s.fv);
-        const ht = sortedUniqueH(s.ht, s.hh);
-        points += ft.t.length + ht.t.length;
-        matrix.push({
-          labels: s.labels,
-          floatTimes: ft.t,
-          floatValues: ft.v,
-          histogramTimes: ht.t,
-          histograms: ht.h,
-        });
+        points += nf + nh;
+        const key = labels.key();
+        if (byKey.has(key)) collisions = true;
+        else byKey.set(key, matrix.length);
+        matrix.push({ labels, floatTimes: ft, floatValues: fv, histogramTimes: ht, histograms: hh });
       }
       ctx.hold(points);
-      matrix.sort((a, b) => Labels.compare(a.labels, b.labels));
-      return { type: 'matrix', matrix };
+      const out = collisions ? mergeCollisions(matrix) : matrix;
+      out.sort((a, b) => Labels.compare(a.labels, b.labels));
+      return { type: 'matrix', matrix: out };
     }
   }
+}
+
+/** Merges series with equal labels; two points at one time are an error (SAME_LABELSET). */
+function mergeCollisions(matrix: SeriesPoints[]): SeriesPoints[] {
+  const groups = new Map<string, SeriesPoints[]>();
+  for (const s of matrix) {
+    const key = s.labels.key();
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [s]);
+    else g.push(s);
+  }
+  const out: SeriesPoints[] = [];
+  for (const g of groups.values()) {
+    if (g.length === 1) {
+      out.push(g[0]!);
+      continue;
+    }
+    const ft: number[] = [];
+    const fv: number[] = [];
+    const ht: number[] = [];
+    const hh: FloatHistogram[] = [];
+    for (const s of g) {
+      for (let i = 0; i < s.floatTimes.length; i++) {
+        ft.push(s.floatTimes[i] as number);
+        fv.push(s.floatValues[i] as number);
+      }
+      for (let i = 0; i < s.histogramTimes.length; i++) {
+        ht.push(s.histogramTimes[i] as number);
+        hh.push(s.histograms[i]!);
+      }
+    }
+    const f = sortedUnique(ft, fv);
+    const h = sortedUniqueH(ht, hh);
+    out.push({
+      labels: g[0]!.labels,
+      floatTimes: f.t,
+      floatValues: f.v,
+      histogramTimes: h.t,
+      histograms: h.h,
+    });
+  }
+  return out;
 }
 
 /** Points merged from several series: sort by time; two points at one time are an error. */

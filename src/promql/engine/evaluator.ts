@@ -16,7 +16,7 @@ import {
   subqueryInput,
   type RangeInput,
 } from './range-eval.ts';
-import { RANGE_FUNCTIONS } from './range-functions.ts';
+import { fastRate, RANGE_FUNCTIONS } from './range-functions.ts';
 import { SampleBuf } from './samples.ts';
 import { evalVectorSelector } from './selector.ts';
 import {
@@ -280,8 +280,36 @@ export class Evaluator {
     const w = new RangeWindow();
     const pos = node.args[0]!.pos;
     const counterCheck = name === 'rate' || name === 'increase';
+    const fast =
+      (name === 'rate' || name === 'increase' || name === 'delta') && !input.anchored && !input.smoothed;
+    const isCounter = name !== 'delta';
     const out = lazyVector(grid.n, metas, (i, o) => {
-      slideWindows(input, i, grid, ctx, w, fn, params, pos, o);
+      if (fast) {
+        input.load(i, w.buf);
+        const b = w.buf;
+        if (b.hn === 0 && !b.hasSt) {
+          o.reset();
+          fastRate(
+            b.ft,
+            b.fv,
+            b.fn,
+            grid.start,
+            grid.step,
+            grid.n,
+            input.at,
+            input.offset,
+            input.range,
+            isCounter,
+            name === 'rate',
+            o.v,
+            o.k,
+          );
+        } else {
+          slideWindows(input, i, grid, ctx, w, fn, params, pos, o, true);
+        }
+      } else {
+        slideWindows(input, i, grid, ctx, w, fn, params, pos, o);
+      }
       if (counterCheck) {
         const metric = input.labels(i).get('__name__');
         if (metric !== '' && !COUNTER_SUFFIXES.some((s) => metric.endsWith(s)) && hasFloat(o)) {

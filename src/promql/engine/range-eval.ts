@@ -165,9 +165,10 @@ export function slideWindows(
   params: readonly Float64Array[],
   pos: PosRange,
   out: StepData,
+  loaded = false,
 ): void {
   out.reset();
-  input.load(i, w.buf);
+  if (!loaded) input.load(i, w.buf);
   const buf = w.buf;
   const lookback = ctx.opts.lookbackDelta;
   const extendLeft = input.anchored || input.smoothed ? lookback : 0;
@@ -183,9 +184,12 @@ export function slideWindows(
   let hLo = 0;
   let hHi = 0;
   const res: FnOut = { v: 0, h: null };
+  // ref = base + j * mul: no branch in the loop, so V8 keeps it an unboxed double.
+  const base = (input.at === null ? grid.start : input.at) - input.offset;
+  const mul = input.at === null ? grid.step : 0;
   for (let j = 0; j < grid.n; j++) {
     const t = grid.start + j * grid.step;
-    const ref = (input.at ?? t) - input.offset;
+    const ref = base + j * mul;
     const lowEx = ref - input.range - extendLeft;
     const highIn = ref + extendRight;
     while (fLo < buf.fn && (buf.ft[fLo] as number) <= lowEx) fLo++;

@@ -202,6 +202,75 @@ function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate
   return K_HIST;
 }
 
+/**
+ * rate/increase/delta over a float-only series without start timestamps, for every step of a grid
+ * in one tight loop (the common case, and the hot path of most dashboards). Same arithmetic as
+ * extrapolatedRate. `ref(j)` windows are (ref − range, ref] with ref = (at ?? t_j) − offset.
+ */
+export function fastRate(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  start: number,
+  step: number,
+  steps: number,
+  at: number | null,
+  offset: number,
+  range: number,
+  isCounter: boolean,
+  isRate: boolean,
+  outV: Float64Array,
+  outK: Uint8Array,
+): boolean {
+  let lo = 0;
+  let hi = 0;
+  let any = false;
+  const rangeSec = range / 1000;
+  // ref = base + j * mul, with no branch in the loop: a phi mixing the `@` time (maybe a small
+  // integer) and a computed double makes V8 box every step's value (an allocation per step).
+  const base = (at === null ? start : at) - offset;
+  const mul = at === null ? step : 0;
+  for (let j = 0; j < steps; j++) {
+    const ref = base + j * mul;
+    const rangeStart = ref - range;
+    while (lo < n && (ft[lo] as number) <= rangeStart) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < n && (ft[hi] as number) <= ref) hi++;
+    const cnt = hi - lo;
+    if (cnt < 2) continue;
+    const firstV = fv[lo] as number;
+    let result = (fv[hi - 1] as number) - firstV;
+    if (isCounter) {
+      let prev = firstV;
+      for (let i = lo + 1; i < hi; i++) {
+        const cur = fv[i] as number;
+        if (cur < prev) result += prev;
+        prev = cur;
+      }
+    }
+    const firstT = ft[lo] as number;
+    const lastT = ft[hi - 1] as number;
+    let durationToStart = (firstT - rangeStart) / 1000;
+    let durationToEnd = (ref - lastT) / 1000;
+    const sampledInterval = (lastT - firstT) / 1000;
+    const avg = sampledInterval / (cnt - 1);
+    const threshold = avg * 1.1;
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (isCounter && result > 0 && firstV >= 0) {
+      const durationToZero = sampledInterval * (firstV / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+    if (durationToEnd >= threshold) durationToEnd = avg / 2;
+    let factor =
+      sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+    if (isRate) factor /= rangeSec;
+    outV[j] = result * factor;
+    outK[j] = K_FLOAT;
+    any = true;
+  }
+  return any;
+}
+
 /** Increase between the first and last histogram of the window, handling counter resets. */
 function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | null {
   const b = w.buf;

@@ -1,5 +1,5 @@
 import type { FloatHistogram } from '../../model/index.ts';
-import { ValueKind, type SampleIterator, type Series } from '../../storage/index.ts';
+import { ValueKind, type FloatColumns, type SampleIterator, type Series } from '../../storage/index.ts';
 import { copyHistogram } from './histogram.ts';
 
 /**
@@ -9,26 +9,34 @@ import { copyHistogram } from './histogram.ts';
  */
 export class SampleBuf {
   fn = 0;
-  ft = new Float64Array(64);
-  fv = new Float64Array(64);
+  ft: Float64Array = new Float64Array(64);
+  fv: Float64Array = new Float64Array(64);
   /** Start timestamps of the floats (NaN when unknown); only filled when `withSt`. */
-  fst = new Float64Array(64);
+  fst: Float64Array = new Float64Array(64);
   hn = 0;
   ht = new Float64Array(8);
   hh: FloatHistogram[] = [];
   hst = new Float64Array(8);
   withSt = false;
+  /** Scratch for Series.readFloats (its arrays are ft/fv). */
+  readonly columns: FloatColumns = { t: this.ft, v: this.fv, n: 0 };
+  /** Some sample has a known start timestamp (only tracked when `withSt`). */
+  hasSt = false;
 
   reset(): void {
     this.fn = 0;
     this.hn = 0;
+    this.hasSt = false;
   }
 
   pushFloat(t: number, v: number, st: number): void {
     if (this.fn === this.ft.length) this.growFloats();
     this.ft[this.fn] = t;
     this.fv[this.fn] = v;
-    if (this.withSt) this.fst[this.fn] = st;
+    if (this.withSt) {
+      this.fst[this.fn] = st;
+      if (st === st) this.hasSt = true;
+    }
     this.fn++;
   }
 
@@ -44,7 +52,10 @@ export class SampleBuf {
     }
     this.ht[this.hn] = t;
     this.hh[this.hn] = h;
-    if (this.withSt) this.hst[this.hn] = st;
+    if (this.withSt) {
+      this.hst[this.hn] = st;
+      if (st === st) this.hasSt = true;
+    }
     this.hn++;
   }
 
@@ -58,7 +69,7 @@ export class SampleBuf {
     this.fv = fv;
     if (this.withSt) {
       const fst = new Float64Array(n);
-      fst.set(this.fst);
+      fst.set(this.fst.subarray(0, Math.min(this.fst.length, n)));
       this.fst = fst;
     } else if (this.fst.length < n) {
       this.fst = new Float64Array(n);
@@ -79,6 +90,22 @@ export function loadSeries(
   reuse: SampleIterator | undefined,
 ): SampleIterator {
   buf.reset();
+  if (series.readFloats !== undefined) {
+    const cols = buf.columns;
+    cols.t = buf.ft;
+    cols.v = buf.fv;
+    cols.n = 0;
+    if (series.readFloats(mint, maxt, cols)) {
+      buf.ft = cols.t;
+      buf.fv = cols.v;
+      buf.fn = cols.n;
+      if (buf.fst.length < buf.ft.length) buf.fst = new Float64Array(buf.ft.length);
+      return reuse ?? series.iterator();
+    }
+    buf.ft = cols.t;
+    buf.fv = cols.v;
+    if (buf.fst.length < buf.ft.length) buf.fst = new Float64Array(buf.ft.length);
+  }
   const it = series.iterator(reuse);
   let k = it.seek(mint);
   while (k !== ValueKind.None) {

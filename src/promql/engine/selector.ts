@@ -1,5 +1,5 @@
-import { CounterResetHint, ExecutionError, type FloatHistogram } from '../../model/index.ts';
-import { ValueKind, type SampleIterator } from '../../storage/index.ts';
+import { CounterResetHint, ExecutionError, type FloatHistogram, type Labels } from '../../model/index.ts';
+import { ValueKind, type FloatColumns, type SampleIterator } from '../../storage/index.ts';
 import type { EvalContext } from './context.ts';
 import { addInPlace, compactInPlace, copyHistogram, detectReset, isCustom, mulInPlace } from './histogram.ts';
 import { goQuote } from './annotations.ts';
@@ -25,57 +25,124 @@ export function evalVectorSelector(
   const metas: SeriesMeta[] = node.series.map((s) => ({ labels: s.labels, dropName: false }));
   const lookback = ctx.opts.lookbackDelta;
   let it: SampleIterator | undefined;
+  const cols: FloatColumns = { t: new Float64Array(256), v: new Float64Array(256), n: 0 };
   return lazyVector(grid.n, metas, (i, out) => {
     ctx.check();
     out.reset();
     const series = node.series[i];
     if (series === undefined) return out;
+    if (
+      mode === 'value' &&
+      series.readFloats !== undefined &&
+      series.readFloats(node.mint, node.maxt, cols)
+    ) {
+      fillInstantColumns(cols.t, cols.v, cols.n, out, grid, node.at, node.offset, lookback);
+      ctx.samplesScanned += cols.n;
+      return out;
+    }
     it = series.iterator(it);
-    const at = node.at;
-    const firstRef = (at ?? grid.start) - node.offset;
-    let k: ValueKind = it.seek(firstRef - lookback + 1);
-    let lastK: ValueKind = ValueKind.None;
-    let lastT = 0;
-    let lastV = 0;
-    let lastSt = NaN;
-    let lastH: FloatHistogram | null = null;
-    let scanned = 0;
-    for (let j = 0; j < grid.n; j++) {
-      const ref = (at ?? grid.start + j * grid.step) - node.offset;
-      while (k !== ValueKind.None && it.t <= ref) {
-        lastK = k;
-        lastT = it.t;
-        lastV = it.v;
-        lastSt = it.st;
-        lastH = k === ValueKind.Histogram && mode === 'value' ? copyHistogram(it.h as FloatHistogram) : null;
-        scanned++;
-        k = it.next();
-      }
-      if (lastK === ValueKind.None || lastK === ValueKind.Stale || lastT <= ref - lookback) continue;
-      if (mode === 'infots') {
-        if (lastK === ValueKind.Histogram) {
-          throw new ExecutionError(
-            `this should be an info metric, with float samples: ${series.labels.toString()}`,
-          );
-        }
-        out.v[j] = lastT;
-        out.k[j] = K_FLOAT;
-      } else if (mode === 'timestamp') {
-        out.v[j] = lastT / 1000;
-        out.k[j] = K_FLOAT;
-      } else if (mode === 'st') {
-        out.v[j] = Number.isNaN(lastSt) ? 0 : lastSt / 1000;
-        out.k[j] = K_FLOAT;
-      } else if (lastK === ValueKind.Float) {
-        out.v[j] = lastV;
-        out.k[j] = K_FLOAT;
+    ctx.samplesScanned += fillInstant(it, out, grid, node.at, node.offset, lookback, mode, series.labels);
+    return out;
+  });
+}
+
+/** fillInstant over float columns (no stale markers in them). */
+function fillInstantColumns(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  out: StepData,
+  grid: Grid,
+  at: number | null,
+  offset: number,
+  lookback: number,
+): void {
+  const ov = out.v;
+  const ok = out.k;
+  const start = grid.start;
+  const step = grid.step;
+  let x = 0;
+  // ref = base + j * mul: no branch in the loop, so V8 keeps it an unboxed double.
+  const base = (at === null ? start : at) - offset;
+  const mul = at === null ? step : 0;
+  const steps = grid.n;
+  for (let j = 0; j < steps; j++) {
+    const ref = base + j * mul;
+    while (x < n && (ft[x] as number) <= ref) x++;
+    // x − 1 is the newest sample at or before ref.
+    if (x === 0 || (ft[x - 1] as number) <= ref - lookback) continue;
+    ov[j] = fv[x - 1] as number;
+    ok[j] = K_FLOAT;
+  }
+}
+
+/**
+ * One series' instant-selector values at every step (a plain function, not a closure: V8 keeps
+ * its doubles unboxed). Returns the number of samples read.
+ */
+function fillInstant(
+  it: SampleIterator,
+  out: StepData,
+  grid: Grid,
+  at: number | null,
+  offset: number,
+  lookback: number,
+  mode: 'value' | 'timestamp' | 'st' | 'infots',
+  labels: Labels,
+): number {
+  const firstRef = (at ?? grid.start) - offset;
+  let k: ValueKind = it.seek(firstRef - lookback + 1);
+  let lastK: ValueKind = ValueKind.None;
+  let lastT = 0;
+  let lastV = 0;
+  let lastSt = NaN;
+  let lastH: FloatHistogram | null = null;
+  let scanned = 0;
+  const n = grid.n;
+  const start = grid.start;
+  const step = grid.step;
+  const ov = out.v;
+  const ok = out.k;
+  const plain = mode === 'value';
+  // ref = base + j * mul: no branch in the loop, so V8 keeps it an unboxed double.
+  const base = (at === null ? start : at) - offset;
+  const mul = at === null ? step : 0;
+  for (let j = 0; j < n; j++) {
+    const ref = base + j * mul;
+    while (k !== ValueKind.None) {
+      const t = it.t;
+      if (t > ref) break;
+      lastK = k;
+      lastT = t;
+      if (k === ValueKind.Float) lastV = it.v;
+      else if (k === ValueKind.Histogram) lastH = plain ? copyHistogram(it.h as FloatHistogram) : null;
+      if (!plain) lastSt = it.st;
+      scanned++;
+      k = it.next();
+    }
+    if (lastK === ValueKind.None || lastK === ValueKind.Stale || lastT <= ref - lookback) continue;
+    if (plain) {
+      if (lastK === ValueKind.Float) {
+        ov[j] = lastV;
+        ok[j] = K_FLOAT;
       } else {
         out.setHist(j, lastH as FloatHistogram);
       }
+    } else if (mode === 'infots') {
+      if (lastK === ValueKind.Histogram) {
+        throw new ExecutionError(`this should be an info metric, with float samples: ${labels.toString()}`);
+      }
+      ov[j] = lastT;
+      ok[j] = K_FLOAT;
+    } else if (mode === 'timestamp') {
+      ov[j] = lastT / 1000;
+      ok[j] = K_FLOAT;
+    } else {
+      ov[j] = Number.isNaN(lastSt) ? 0 : lastSt / 1000;
+      ok[j] = K_FLOAT;
     }
-    ctx.samplesScanned += scanned;
-    return out;
-  });
+  }
+  return scanned;
 }
 
 /**
@@ -99,8 +166,10 @@ function evalSmoothedSelector(node: VSelNode, grid: Grid, ctx: EvalContext): Vec
     const name = series.labels.get('__name__');
     let fLo = 0;
     let hLo = 0;
+    const base = (node.at === null ? grid.start : node.at) - node.offset;
+    const mul = node.at === null ? grid.step : 0;
     for (let j = 0; j < grid.n; j++) {
-      const ts = (node.at ?? grid.start + j * grid.step) - node.offset;
+      const ts = base + j * mul;
       // Window (ts − lb, ts + lb].
       while (fLo < buf.fn && (buf.ft[fLo] as number) <= ts - lb) fLo++;
       while (hLo < buf.hn && (buf.ht[hLo] as number) <= ts - lb) hLo++;
