@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +56,30 @@ function firstLoadScripts(): string[] {
 
 const chromiumMissing = missingTool('chromium');
 
+/** axe-core, run in the page by the test driver (not a script tag, so the page's CSP stays on). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly string[];
+}
+
+/** WCAG 2.1 A and AA violations on the page as it is now (contrast, labels, roles, names). */
+async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  return page.evaluate<AxeViolation[]>(`(async () => {
+    ${AXE_SOURCE}
+    const r = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
+  })()`);
+}
+
 describe('dashboard build', () => {
   before(() => ensureWebBuilt());
 
@@ -100,8 +125,31 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     },
   ];
 
+  /** A test step that, when it fails, leaves a screenshot and the page's HTML beside the others. */
+  const step = (name: string, fn: () => Promise<void>): void => {
+    it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+        await page
+          .screenshot({ path: join(ARTIFACTS, `failed-${slug}.png`), fullPage: true })
+          .catch(() => undefined);
+        writeFileSync(join(ARTIFACTS, `failed-${slug}.html`), await page.content().catch(() => ''));
+        throw err;
+      }
+    });
+  };
+
+  /** Keeps a screenshot of the page and checks it for accessibility problems. */
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    const violations = await accessibilityViolations(page);
+    assert.deepEqual(
+      violations,
+      [],
+      `accessibility problems on ${name}: ${JSON.stringify(violations, null, 1)}`,
+    );
   };
 
   before(async () => {
@@ -150,35 +198,38 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
-  it('signs in with the one-time password from `xscaler user create` and forces a new password', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await shot('01-sign-in');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Wrong email or password.').waitFor();
+  step(
+    'signs in with the one-time password from `xscaler user create` and forces a new password',
+    async () => {
+      await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await shot('01-sign-in');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Wrong email or password.').waitFor();
 
-    await page.getByLabel('Password').fill(oneTimePassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
-    await page.getByLabel('One-time password').fill(oneTimePassword);
-    await page.getByLabel('New password', { exact: true }).fill(newPassword);
-    await page.getByLabel('New password, again').fill(newPassword);
-    await shot('02-choose-password');
-    await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByRole('heading', { name: 'Connect', level: 1 }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/connect');
+      await page.getByLabel('Password').fill(oneTimePassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+      await page.getByLabel('One-time password').fill(oneTimePassword);
+      await page.getByLabel('New password', { exact: true }).fill(newPassword);
+      await page.getByLabel('New password, again').fill(newPassword);
+      await shot('02-choose-password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('heading', { name: 'Connect', level: 1 }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/connect');
 
-    const cookies = await context.cookies(`${server.url}/ui/api/session`);
-    const session = cookies.find((c) => c.name === 'xsc_session');
-    assert.ok(session, 'a session cookie');
-    assert.equal(session.httpOnly, true);
-    assert.equal(session.sameSite, 'Strict');
-    assert.equal(await page.evaluate<string>('document.cookie'), '', 'scripts cannot read the session');
-  });
+      const cookies = await context.cookies(`${server.url}/ui/api/session`);
+      const session = cookies.find((c) => c.name === 'xsc_session');
+      assert.ok(session, 'a session cookie');
+      assert.equal(session.httpOnly, true);
+      assert.equal(session.sameSite, 'Strict');
+      assert.equal(await page.evaluate<string>('document.cookie'), '', 'scripts cannot read the session');
+    },
+  );
 
-  it('creates a write token and a read token, each shown once with a copy button', async () => {
+  step('creates a write token and a read token, each shown once with a copy button', async () => {
     await page.getByRole('link', { name: 'API Tokens' }).click();
     await page.getByRole('heading', { name: 'API Tokens', level: 1 }).waitFor();
     await page.getByText('No tokens yet').waitFor();
@@ -213,14 +264,14 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('04-tokens');
   });
 
-  it('accepts samples pushed with the write token (and refuses the read token)', async () => {
+  step('accepts samples pushed with the write token (and refuses the read token)', async () => {
     const res = await push(server.url, series, { tenant, token: tokens['write'] as string });
     assert.equal(res.status, 204, await res.text());
     const refused = await push(server.url, series, { tenant, token: tokens['read'] as string });
     assert.equal(refused.status, 403);
   });
 
-  it('finds the samples in Explore: completion from our API, a drawn graph and a table', async () => {
+  step('finds the samples in Explore: completion from our API, a drawn graph and a table', async () => {
     await page.getByRole('link', { name: 'Explore' }).click();
     const editor = page.locator('[data-testid="promql-editor"] .cm-content');
     await editor.waitFor();
@@ -263,7 +314,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('07-explore-table');
   });
 
-  it('shows query errors the way Prometheus reports them', async () => {
+  step('shows query errors the way Prometheus reports them', async () => {
     await page.getByRole('tab', { name: 'Graph' }).click();
     const editor = page.locator('[data-testid="promql-editor"] .cm-content');
     await editor.click();
@@ -278,7 +329,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('08-explore-error');
   });
 
-  it('copies a Connect snippet filled with the tenant and this server’s URL', async () => {
+  step('copies a Connect snippet filled with the tenant and this server’s URL', async () => {
     await page.getByRole('link', { name: 'Connect' }).click();
     await page.getByRole('heading', { name: 'Connect', level: 1 }).waitFor();
     await page.getByRole('tab', { name: 'Prometheus' }).click();
@@ -305,7 +356,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('10-connect-collector');
   });
 
-  it('shows usage and cardinality', async () => {
+  step('shows usage and cardinality', async () => {
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
     await page.getByText('Active series', { exact: true }).waitFor();
@@ -322,7 +373,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('11-usage');
   });
 
-  it('lets the operator see tenants, users and limits', async () => {
+  step('lets the operator see tenants, users and limits', async () => {
     await page.getByRole('link', { name: 'Tenants' }).click();
     await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
     await page.getByLabel('Tenant ID').fill('globex');
@@ -350,7 +401,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     assert.equal(await row.locator('.badge').innerText(), 'default');
   });
 
-  it('deletes the write token, after which the next push gets 401', async () => {
+  step('deletes the write token, after which the next push gets 401', async () => {
     await page.getByRole('link', { name: 'API Tokens' }).click();
     await page.getByRole('button', { name: 'Delete token e2e-write' }).click();
     const confirm = page.getByRole('dialog', { name: /Delete token “e2e-write”/ });
@@ -365,7 +416,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     assert.match(await res.text(), /invalid or revoked token/);
   });
 
-  it('works on a phone-sized screen with the keyboard', async () => {
+  step('works on a phone-sized screen with the keyboard', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${server.url}/connect`);
@@ -388,7 +439,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     }
   });
 
-  it('signs out', async () => {
+  step('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).first().click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     const status = await page.evaluate<number>(
