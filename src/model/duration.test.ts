@@ -12,5 +12,9 @@ it('parses and formats Prometheus durations', () => {
     assert.throws(() => parseDurationMs(bad), bad);
   assert.equal(formatDurationMs(5_400_000), '1h30m');
   assert.equal(formatDurationMs(0), '0s');
-  assert.equal(formatDurationMs(30 * 86_400_000), '4w2d');
+  assert.equal(formatDurationMs(30 * 86_400_000), '30d');
+  assert.equal(formatDurationMs(14 * 86_400_000), '2w');
+  assert.equal(formatDurationMs(365 * 86_400_000), '1y');
+  assert.equal(formatDurationMs(90_061_001), '1d1h1m1s1ms');
+  assert.equal(formatDurationMs(-60_000), '-1m');
 });

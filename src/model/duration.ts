@@ -29,15 +29,22 @@ export function parseDurationMs(text: string): number {
   return ms;
 }
 
-/** Formats milliseconds the way Prometheus prints durations (`1h30m`, `5m`, `0s`). */
+/**
+ * Formats milliseconds the way Prometheus prints durations (`model.Duration.String()`): years and
+ * weeks only when they divide the duration exactly (`30d`, `2w`, `1y`, not `4w2d`), then days down
+ * to milliseconds (`1h30m`); zero is `0s`.
+ */
 export function formatDurationMs(ms: number): string {
   if (ms === 0) return '0s';
-  let rest = Math.abs(ms);
+  let rest = Math.abs(Math.trunc(ms));
   let out = ms < 0 ? '-' : '';
   for (const [unit, size] of UNITS) {
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
+    const exactOnly = unit === 'y' || unit === 'w';
+    if (exactOnly && rest % size !== 0) continue;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
     }
   }
   return out;

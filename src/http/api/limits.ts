@@ -1,5 +1,5 @@
 import { BadDataError, ExecutionError, type Matcher } from '../../model/index.ts';
-import { formatPromDuration } from '../../protocol/index.ts';
+import { formatDurationMs } from '../../model/index.ts';
 import type { Querier, Queryable, SelectHints, Series } from '../../storage/index.ts';
 import type { QueryLimits } from './deps.ts';
 
@@ -53,7 +53,7 @@ export class LimitedQueryable implements Queryable {
     if (!this.clamped) return null;
     return (
       `the query reaches back further than this tenant's max_query_lookback of ` +
-      `${formatPromDuration(this.lookbackMs)}: data before ${new Date(this.minTime).toISOString()} is not returned`
+      `${formatDurationMs(this.lookbackMs)}: data before ${new Date(this.minTime).toISOString()} is not returned`
     );
   }
 }
@@ -104,8 +104,8 @@ export function checkQueryLength(limits: QueryLimits, startMs: number, endMs: nu
   const max = limits.maxTotalQueryLengthMs;
   if (max > 0 && endMs - startMs > max) {
     throw new BadDataError(
-      `the query time range exceeds the limit (query length: ${formatPromDuration(endMs - startMs)}, limit: ` +
-        `${formatPromDuration(max)}): shorten the time range, or ask your administrator to raise max_total_query_length`,
+      `the query time range exceeds the limit (query length: ${formatDurationMs(endMs - startMs)}, limit: ` +
+        `${formatDurationMs(max)}): shorten the time range, or ask your administrator to raise max_total_query_length`,
     );
   }
 }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 
 import { BadDataError } from '../../model/index.ts';
-import { formatPromDuration, jsonString } from '../../protocol/index.ts';
+import { formatDurationMs } from '../../model/index.ts';
+import { jsonString } from '../../protocol/index.ts';
 import { Params } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import { DEFAULT_SERVER_INFO, type PrometheusApiDeps, type ServerInfo } from './deps.ts';
@@ -13,7 +14,7 @@ function info(deps: PrometheusApiDeps): ServerInfo {
 
 function retention(deps: PrometheusApiDeps, tenant: string): string {
   const ms = deps.retentionMs?.(tenant) ?? 0;
-  return ms > 0 ? formatPromDuration(ms) : '0s';
+  return ms > 0 ? formatDurationMs(ms) : '0s';
 }
 
 /**
@@ -54,7 +55,7 @@ export function flagsHandler(deps: PrometheusApiDeps): GatedHandler {
     const flags: Record<string, string> = {
       'query.lookback-delta': '5m',
       'query.max-samples': String(l.maxSamplesPerQuery),
-      'query.timeout': formatPromDuration(l.queryTimeoutMs),
+      'query.timeout': formatDurationMs(l.queryTimeoutMs),
       'storage.tsdb.retention.time': retention(deps, caller.tenant),
       'web.enable-remote-write-receiver': 'true',
     };

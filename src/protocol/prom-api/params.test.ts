@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 
 import { BadDataError } from '../../model/index.ts';
 import {
-  formatPromDuration,
   MAX_TIME_MS,
   MIN_TIME_MS,
   parseDurationParam,
@@ -105,16 +104,5 @@ describe('parseLimitParam', () => {
     });
     assert.throws(() => parseLimitParam('limit', '1.5'), /^BadDataError: invalid parameter "limit": /);
     assert.throws(() => parseLimitParam('limit', 'x'), BadDataError);
-  });
-});
-
-describe('formatPromDuration', () => {
-  it("prints durations like Prometheus's model.Duration", () => {
-    assert.equal(formatPromDuration(0), '0s');
-    assert.equal(formatPromDuration(30 * 86_400_000), '30d');
-    assert.equal(formatPromDuration(14 * 86_400_000), '2w');
-    assert.equal(formatPromDuration(365 * 86_400_000), '1y');
-    assert.equal(formatPromDuration(5_400_000), '1h30m');
-    assert.equal(formatPromDuration(90_061_001), '1d1h1m1s1ms');
   });
 });

@@ -146,32 +146,3 @@ export function parseLimitParam(name: string, text: string | undefined): number 
 export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
-
-const DURATION_UNITS: ReadonlyArray<readonly [string, number, boolean]> = [
-  ['y', 365 * 24 * 3600_000, true],
-  ['w', 7 * 24 * 3600_000, true],
-  ['d', 24 * 3600_000, false],
-  ['h', 3600_000, false],
-  ['m', 60_000, false],
-  ['s', 1000, false],
-  ['ms', 1, false],
-];
-
-/**
- * Prometheus's `model.Duration.String()`: years and weeks only when they divide the duration
- * exactly (`30d`, `2w`, `1y`), then days down to milliseconds (`1h30m`); zero is `0s`.
- */
-export function formatPromDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = Math.abs(Math.trunc(ms));
-  let out = ms < 0 ? '-' : '';
-  for (const [unit, size, exact] of DURATION_UNITS) {
-    if (exact && rest % size !== 0) continue;
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
