@@ -52,7 +52,7 @@ function measure(name: string, fn: (q: string) => unknown): void {
 
 /** Heap bytes allocated per parse of the query set, averaged (needs --expose-gc to be tight). */
 function bytesPerParse(): number {
-  const n = 2000;
+  const n = 50; // small enough that no scavenge runs between the two readings
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage().heapUsed;
@@ -61,14 +61,16 @@ function bytesPerParse(): number {
   return Math.max(0, after - before) / (n * QUERIES.length);
 }
 
-/** Microseconds per parse of a generated query of size `n`. */
+/** Median microseconds per parse of a generated query of size `n`, after warming up the JIT. */
 function timeOf(make: (n: number) => string, n: number): number {
   const q = make(n);
-  parseExpr(q);
-  const reps = 20;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < reps; i++) parseExpr(q);
-  return Number(process.hrtime.bigint() - start) / 1e3 / reps;
+  for (let i = 0; i < 50; i++) parseExpr(q);
+  const times = Array.from({ length: ROUNDS }, () => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 20; i++) parseExpr(q);
+    return Number(process.hrtime.bigint() - start) / 1e3 / 20;
+  });
+  return median(times);
 }
 
 const avgLen = Math.round(QUERIES.reduce((s, q) => s + q.length, 0) / QUERIES.length);
@@ -87,9 +89,9 @@ for (const [name, make] of [
   ['a + a + … chain', chain],
   ['nested parentheses', nested],
 ] as const) {
-  const small = timeOf(make, 250);
-  const large = timeOf(make, 1000);
+  const small = timeOf(make, 200);
+  const large = timeOf(make, 800);
   console.log(
-    `  ${name}: ${small.toFixed(0)} µs at 250 terms, ${large.toFixed(0)} µs at 1000 (×${(large / small).toFixed(1)} for ×4)`,
+    `  ${name}: ${small.toFixed(0)} µs at 200, ${large.toFixed(0)} µs at 800 (×${(large / small).toFixed(1)} for ×4)`,
   );
 }

@@ -8,7 +8,8 @@ import { goQuote } from './strings.ts';
  * reported is the one Prometheus reports. Children are checked before their parent's own rules.
  */
 
-const binaryTypes = new WeakMap<BinaryExpr, ValueType>();
+/** Types of composite nodes, so chains of parentheses or operators are not re-walked. */
+const cachedTypes = new WeakMap<Expr, ValueType>();
 
 /** The type an expression evaluates to. */
 export function typeOf(e: Expr): ValueType {
@@ -28,13 +29,16 @@ export function typeOf(e: Expr): ValueType {
     case 'paren':
     case 'unary':
     case 'stepInvariant':
-      return typeOf(e.expr);
     case 'binary': {
-      // Cached: long operator chains would otherwise re-walk their left spine at every level.
-      let t = binaryTypes.get(e);
+      let t = cachedTypes.get(e);
       if (t === undefined) {
-        t = typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-        binaryTypes.set(e, t);
+        t =
+          e.type !== 'binary'
+            ? typeOf(e.expr)
+            : typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar'
+              ? 'scalar'
+              : 'vector';
+        cachedTypes.set(e, t);
       }
       return t;
     }
@@ -70,6 +74,7 @@ function expectType(ps: ParseState, node: Expr, want: ValueType, context: string
   }
 }
 
+/** Checks `n` and its children; returns its type (computed from the children, so linear). */
 function check(ps: ParseState, n: Expr): ValueType {
   switch (n.type) {
     case 'aggregate':
@@ -77,17 +82,15 @@ function check(ps: ParseState, n: Expr): ValueType {
       if (n.param !== null) {
         expectType(ps, n.param, n.op === 'count_values' ? 'string' : 'scalar', 'aggregation parameter');
       }
-      break;
+      return 'vector';
     case 'binary':
-      checkBinary(ps, n);
-      break;
+      return checkBinary(ps, n);
     case 'call':
       checkCall(ps, n);
-      break;
+      return n.func.returnType;
     case 'paren':
     case 'stepInvariant':
-      check(ps, n.expr);
-      break;
+      return check(ps, n.expr);
     case 'unary': {
       const t = check(ps, n.expr);
       if (t !== 'scalar' && t !== 'vector') {
@@ -96,22 +99,23 @@ function check(ps: ParseState, n: Expr): ValueType {
           `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`,
         );
       }
-      break;
+      return t;
     }
     case 'subquery': {
       const t = check(ps, n.expr);
       if (t !== 'vector')
         ps.addError(n.posRange, `subquery is only allowed on instant vector, got ${t} instead`);
-      break;
+      return 'matrix';
     }
     case 'matrixSelector':
       check(ps, n.vectorSelector);
-      break;
+      return 'matrix';
     case 'vectorSelector':
       if (n.name !== '') {
         // The name written before the braces is the last matcher; another __name__ conflicts.
-        for (const m of n.matchers.slice(0, -1)) {
-          if (m.name === '__name__') {
+        for (let i = 0; i < n.matchers.length - 1; i++) {
+          const m = n.matchers[i];
+          if (m !== undefined && m.name === '__name__') {
             ps.addError(
               n.posRange,
               `metric name must not be set twice: ${goQuote(n.name)} or ${goQuote(m.value)}`,
@@ -122,12 +126,12 @@ function check(ps: ParseState, n: Expr): ValueType {
         // Selecting every series by accident (a typo in `{job=~".*"}`) is refused.
         ps.addError(n.posRange, 'vector selector must contain at least one non-empty matcher');
       }
-      break;
+      return 'vector';
     case 'number':
+      return 'scalar';
     case 'string':
-      break;
+      return 'string';
   }
-  return typeOf(n);
 }
 
 /** Where the operator of a binary expression starts and ends (for bool/comparison messages). */
@@ -139,9 +143,10 @@ function opRange(ps: ParseState, n: BinaryExpr): PosRange {
   return { start, end };
 }
 
-function checkBinary(ps: ParseState, n: BinaryExpr): void {
+function checkBinary(ps: ParseState, n: BinaryExpr): ValueType {
   const lt = check(ps, n.lhs);
   const rt = check(ps, n.rhs);
+  const type: ValueType = lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
   const mods = ps.binaryModifiers.get(n);
   const setOp = SET_OPS.has(n.op);
   if (n.returnBool && !COMPARISONS.has(n.op)) {
@@ -150,7 +155,7 @@ function checkBinary(ps: ParseState, n: BinaryExpr): void {
   if (COMPARISONS.has(n.op) && !n.returnBool && lt === 'scalar' && rt === 'scalar') {
     ps.addError(opRange(ps, n), 'comparisons between scalars must use BOOL modifier');
   }
-  if (mods === undefined) return; // built outside the parser: nothing more to check
+  if (mods === undefined) return type; // built outside the parser: nothing more to check
   if (mods.on) {
     for (const l1 of mods.matchingLabels) {
       for (const l2 of mods.include) {
@@ -178,6 +183,7 @@ function checkBinary(ps: ParseState, n: BinaryExpr): void {
   if ((lt === 'scalar' || rt === 'scalar') && setOp) {
     ps.addError(n.posRange, `set operator ${goQuote(n.op)} not allowed in binary scalar expression`);
   }
+  return type;
 }
 
 function checkCall(ps: ParseState, n: Call): void {

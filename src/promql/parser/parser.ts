@@ -65,12 +65,16 @@ export function parseExpr(query: string, options: ParseOptions = {}): Expr {
       expr = parseBinary(ps, 0);
       if (!ps.is(T.EOF)) ps.unexpected();
     }
+    if (expr !== null && ps.problems.length === 0) checkAst(ps, expr);
   } catch (err) {
-    if (!(err instanceof Halt)) throw err;
+    if (err instanceof RangeError && ps.problems.length === 0) {
+      // The parser recurses once per nesting level; thousands of levels exhaust the JS stack.
+      ps.addError({ start: 0, end: query.length }, 'expression nests too deeply to parse');
+    } else if (!(err instanceof Halt)) {
+      throw err;
+    }
   }
   if (ps.problems.length > 0 || expr === null) throw new ParseError(query, ps.problems);
-  checkAst(ps, expr);
-  if (ps.problems.length > 0) throw new ParseError(query, ps.problems);
   return expr;
 }
 
@@ -327,49 +331,47 @@ function parseAggregate(ps: ParseState): Expr {
   const op = opTok.kw as AggregateOp;
   let without = false;
   let grouping: string[] | null = null;
-  const modifier = (): void => {
+  if (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without')) {
     without = ps.next().kw === 'without';
     grouping = parseGroupingLabels(ps);
-  };
-  if (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without')) modifier();
+  }
   if (!ps.is(T.LPAREN)) ps.unexpected('aggregation');
   const args = parseArgs(ps);
-  if (grouping === null && (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without'))) modifier();
+  if (grouping === null && (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without'))) {
+    without = ps.next().kw === 'without';
+    grouping = parseGroupingLabels(ps);
+  }
   const posRange = { start: opTok.start, end: ps.lastEnd };
-  const base = {
-    type: 'aggregate' as const,
+  const withParam = PARAM_AGGREGATORS.has(op);
+  const want = withParam ? 2 : 1;
+  let valid = false;
+  if (args.length === 0) {
+    ps.addError(posRange, 'no arguments for aggregate expression provided');
+  } else if ((op === 'limitk' || op === 'limit_ratio') && !ps.experimentalFunctions) {
+    ps.addError(
+      posRange,
+      `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+    );
+  } else if (args.length !== want) {
+    ps.addError(
+      posRange,
+      `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
+    );
+  } else {
+    valid = true;
+  }
+  const node: AggregateExpr = {
+    type: 'aggregate',
     op,
+    // An invalid aggregation is never returned (the error is thrown); the placeholder keeps the shape.
+    expr: valid ? (args[want - 1] as Expr) : { type: 'number', value: 0, duration: false, posRange },
+    param: valid && withParam ? (args[0] as Expr) : null,
     grouping: grouping ?? [],
     without,
     hasGrouping: grouping !== null,
     posRange,
   };
-  const placeholder: AggregateExpr = {
-    ...base,
-    expr: { type: 'number', value: 0, duration: false, posRange },
-    param: null,
-  };
-  if (args.length === 0) {
-    ps.addError(posRange, 'no arguments for aggregate expression provided');
-    return placeholder;
-  }
-  const withParam = PARAM_AGGREGATORS.has(op);
-  if (withParam && (op === 'limitk' || op === 'limit_ratio') && !ps.experimentalFunctions) {
-    ps.addError(
-      posRange,
-      `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
-    );
-    return placeholder;
-  }
-  const want = withParam ? 2 : 1;
-  if (args.length !== want) {
-    ps.addError(
-      posRange,
-      `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
-    );
-    return placeholder;
-  }
-  return { ...base, expr: args[want - 1] as Expr, param: withParam ? (args[0] as Expr) : null };
+  return node;
 }
 
 /** `bool`, `on(...)`/`ignoring(...)`, `group_left(...)`/`group_right(...)`, fill modifiers. */
