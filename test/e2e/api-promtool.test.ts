@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { push } from '../support/remote-write.ts';
-import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
+import { startHeaderProxy, type HeaderProxy } from '../support/header-proxy.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { missingTool } from '../support/tools.ts';
 

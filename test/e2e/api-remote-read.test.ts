@@ -5,7 +5,7 @@ import { startPrometheus, type RunningPrometheus } from '../support/prometheus.t
 import { push } from '../support/remote-write.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { eventually, missingTool } from '../support/tools.ts';
-import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
+import { startHeaderProxy, type HeaderProxy } from '../support/header-proxy.ts';
 
 interface PromReply {
   status: string;

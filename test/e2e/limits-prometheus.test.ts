@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +13,7 @@ import { openTsdb } from '../../src/tsdb/index.ts';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.ts';
 import { cli } from '../support/server.ts';
 import { eventually, missingTool } from '../support/tools.ts';
+import { startHeaderProxy } from '../support/header-proxy.ts';
 
 /**
  * A real Prometheus (Debian's 2.42, scraping itself every second) remote-writes to us faster than a
@@ -137,8 +136,10 @@ describe('a real Prometheus over the ingestion rate limit', { skip: missingTool(
   /** Runs Prometheus into the limit, lifts it, and checks that every sample arrived — or, with `expectLoss`, that some did not. */
   async function scenario(tenant: string, retryOn429: boolean, expectLoss = false): Promise<void> {
     const token = tokens.get(tenant) as string;
-    const proxy = await orgIdProxy(server.httpAddress.port, tenant);
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await startHeaderProxy(`http://127.0.0.1:${server.httpAddress.port}`, {
+      'X-Scope-OrgID': tenant,
+    });
+    const proxyUrl = proxy.url;
     const prom = await startPrometheus(`
 global:
   scrape_interval: 1s
@@ -239,7 +240,7 @@ remote_write:
       );
     } finally {
       await prom.stop();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   }
 
@@ -255,32 +256,6 @@ remote_write:
     await scenario('stock429', false, true);
   });
 });
-
-/** Forwards every request to 127.0.0.1:`port`, adding X-Scope-OrgID: `tenant`. */
-async function orgIdProxy(port: number, tenant: string): Promise<Server> {
-  const proxy = createServer((req, res) => {
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'x-scope-orgid': tenant },
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  return proxy;
-}
 
 interface PromResult {
   metric: Record<string, string>;

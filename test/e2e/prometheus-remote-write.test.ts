@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.ts';
-import { startHeaderProxy, type HeaderProxy } from './api-header-proxy.ts';
+import { startHeaderProxy, type HeaderProxy } from '../support/header-proxy.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { eventually, missingTool } from '../support/tools.ts';
 
