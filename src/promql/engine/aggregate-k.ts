@@ -64,6 +64,11 @@ export function aggregateK(
   const N = input.metas.length;
   const { groupOf, labels } = computeGrouping(input.metas, node.grouping, node.without);
   const G = labels.length;
+  if (op === 'topk' || op === 'bottomk') {
+    let kmax = 0;
+    for (let j = 0; j < n; j++) kmax = Math.max(kmax, Math.min(Math.trunc(param[j] as number), N));
+    if (G * n * kmax <= 20_000_000) return streamTopK(node, input, param, groupOf, G, kmax, ctx);
+  }
   const m = materialize(input, ctx);
   const data = m.data!;
 
@@ -147,6 +152,100 @@ export function aggregateK(
     }
   }
   return materializedVector(n, metas, outData);
+}
+
+/**
+ * topk/bottomk without materializing the input: series by series, each (group, step) keeps its
+ * best k (index, value) pairs sorted best first; a value enters only if it beats the current k-th.
+ * Ties keep the earlier series; NaN ranks last.
+ */
+function streamTopK(
+  node: AggNode,
+  input: VectorValue,
+  param: Float64Array,
+  groupOf: Int32Array,
+  G: number,
+  kmax: number,
+  ctx: EvalContext,
+): VectorValue {
+  const n = input.n;
+  const N = input.metas.length;
+  const top = node.op === 'topk';
+  const kj = new Int32Array(n);
+  for (let j = 0; j < n; j++) kj[j] = Math.max(0, Math.min(Math.trunc(param[j] as number), N));
+  const cells = G * n;
+  const count = new Int32Array(cells);
+  const idx = new Int32Array(cells * kmax);
+  const val = new Float64Array(cells * kmax);
+  const scratch = new StepData(n);
+  for (let i = 0; i < N; i++) {
+    ctx.check();
+    const d = input.get(i, scratch);
+    const g = groupOf[i] as number;
+    const dk = d.k;
+    const dv = d.v;
+    for (let j = 0; j < n; j++) {
+      const kind = dk[j];
+      if (kind === K_NONE) continue;
+      const k = kj[j] as number;
+      if (k < 1) continue;
+      if (kind === K_HIST) {
+        ctx.annos.info(`ignored histogram in ${node.op} aggregation`, node.pos);
+        continue;
+      }
+      const v = dv[j] as number;
+      const cell = g * n + j;
+      const base = cell * kmax;
+      let c = count[cell] as number;
+      if (c === k) {
+        // Must beat the current k-th (strictly); NaN never beats anything but NaN loses to all.
+        const w = val[base + c - 1] as number;
+        const beats = v === v && (w !== w || (top ? v > w : v < w));
+        if (!beats) continue;
+        c--;
+      }
+      // Insert after every entry that is at least as good (stable for ties).
+      let p = c;
+      while (p > 0) {
+        const w = val[base + p - 1] as number;
+        const better = v === v && (w !== w || (top ? v > w : v < w));
+        if (!better) break;
+        val[base + p] = w;
+        idx[base + p] = idx[base + p - 1] as number;
+        p--;
+      }
+      val[base + p] = v;
+      idx[base + p] = i;
+      count[cell] = c + 1;
+    }
+  }
+  // One output series per chosen input series.
+  const outIndex = new Map<number, number>();
+  const metas: SeriesMeta[] = [];
+  const data: StepData[] = [];
+  const outFor = (i: number): StepData => {
+    let o = outIndex.get(i);
+    if (o === undefined) {
+      o = metas.length;
+      outIndex.set(i, o);
+      metas.push(input.metas[i]!);
+      data.push(new StepData(n));
+    }
+    return data[o]!;
+  };
+  for (let g = 0; g < G; g++) {
+    for (let j = 0; j < n; j++) {
+      const cell = g * n + j;
+      const base = cell * kmax;
+      const c = count[cell] as number;
+      for (let x = 0; x < c; x++) {
+        const d = outFor(idx[base + x] as number);
+        d.v[j] = val[base + x] as number;
+        d.k[j] = K_FLOAT;
+      }
+    }
+  }
+  return materializedVector(n, metas, data);
 }
 
 function isValidLabelName(s: string): boolean {

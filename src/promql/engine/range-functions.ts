@@ -202,6 +202,8 @@ function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate
   return K_HIST;
 }
 
+let resetScratch = new Int32Array(1024);
+
 /**
  * rate/increase/delta over a float-only series without start timestamps, for every step of a grid
  * in one tight loop (the common case, and the hot path of most dashboards). Same arithmetic as
@@ -226,6 +228,18 @@ export function fastRate(
   let hi = 0;
   let any = false;
   const rangeSec = range / 1000;
+  // resets[i]: how many decreases there are among samples 0..i, so a window without one skips
+  // the reset loop (the sums stay exactly those of extrapolatedRate).
+  if (resetScratch.length < n) resetScratch = new Int32Array(Math.max(n, resetScratch.length * 2));
+  const resets = resetScratch;
+  if (isCounter) {
+    let c = 0;
+    resets[0] = 0;
+    for (let i = 1; i < n; i++) {
+      if ((fv[i] as number) < (fv[i - 1] as number)) c++;
+      resets[i] = c;
+    }
+  }
   // ref = base + j * mul, with no branch in the loop: a phi mixing the `@` time (maybe a small
   // integer) and a computed double makes V8 box every step's value (an allocation per step).
   const base = (at === null ? start : at) - offset;
@@ -240,7 +254,7 @@ export function fastRate(
     if (cnt < 2) continue;
     const firstV = fv[lo] as number;
     let result = (fv[hi - 1] as number) - firstV;
-    if (isCounter) {
+    if (isCounter && (resets[hi - 1] as number) !== (resets[lo] as number)) {
       let prev = firstV;
       for (let i = lo + 1; i < hi; i++) {
         const cur = fv[i] as number;
