@@ -342,6 +342,14 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     assert.ok(copied.includes('credentials: <token>'), copied);
     await shot('09-connect');
 
+    // A token the user already has fills the snippets too (Grafana needs the read one).
+    await page.getByRole('tab', { name: 'Grafana data source' }).click();
+    await page.getByLabel('or use a token you have').fill(tokens['read'] as string);
+    const grafana = await page.locator('figure.code-block').first().innerText();
+    assert.ok(grafana.includes(`Prometheus server URL:  ${server.url}/prometheus`), grafana);
+    assert.ok(grafana.includes(`Value: Bearer ${tokens['read']}`), grafana);
+    await page.getByLabel('or use a token you have').fill('');
+
     await page.getByRole('tab', { name: 'OpenTelemetry Collector' }).click();
     const collector = await page.locator('figure.code-block').first().innerText();
     assert.ok(collector.includes(`endpoint: ${server.url}\n`), 'the Collector gets the base URL only');

@@ -45,8 +45,8 @@ export function LimitsPage(props: { session: SessionInfo; tenant: string }) {
     setNotice(null);
     try {
       await api('PUT', `/ui/api/admin/limits/${encodeURIComponent(tenant)}`, { changes });
-      setNotice(message);
       await load();
+      setNotice(message); // after the reload, so the message and the table agree
     } catch (err) {
       setError(errorText(err));
     } finally {

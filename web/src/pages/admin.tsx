@@ -47,10 +47,11 @@ export function TenantsPage(props: { onChanged: () => void }) {
             setFormError(null);
             try {
               await api('POST', '/ui/api/admin/tenants', { id: id.trim() });
-              setNotice(`Created tenant “${id.trim()}”. Add a user for it on the Users page.`);
+              const created = id.trim();
               setId('');
               props.onChanged();
               await load();
+              setNotice(`Created tenant “${created}”. Add a user for it on the Users page.`);
             } catch (err) {
               setFormError(errorText(err));
             } finally {

@@ -17,11 +17,13 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
   const baseUrl = session.server.publicUrl;
   const [client, setClient] = useState<ClientId>('prometheus');
   const [created, setCreated] = useState<Created | null>(null);
+  /** A token the user already has, pasted to fill the snippets (kept in memory only). */
+  const [pasted, setPasted] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const guides = useMemo(
-    () => clientGuides({ baseUrl, tenant, token: created?.token }),
-    [baseUrl, tenant, created],
+    () => clientGuides({ baseUrl, tenant, token: created?.token ?? (pasted.trim() || undefined) }),
+    [baseUrl, tenant, created, pasted],
   );
   const guide = guides.find((g) => g.id === client) ?? guides[0];
   const e = endpoints(baseUrl);
@@ -89,16 +91,30 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
               <>
                 <p>
                   The snippets say <code>&lt;token&gt;</code>. Create a token now and they will be filled in,
-                  or paste one you already have.
+                  or paste one you already have (it stays in this page).
                 </p>
-                <button
-                  type="button"
-                  class="button button-primary"
-                  disabled={busy}
-                  onClick={() => void createToken()}
-                >
-                  {busy ? 'Creating…' : `Create a ${guide.scope} token for ${guide.name}`}
-                </button>
+                <div class="token-choices">
+                  <button
+                    type="button"
+                    class="button button-primary"
+                    disabled={busy}
+                    onClick={() => void createToken()}
+                  >
+                    {busy ? 'Creating…' : `Create a ${guide.scope} token for ${guide.name}`}
+                  </button>
+                  <label class="paste-token">
+                    <span>or use a token you have</span>
+                    <input
+                      type="password"
+                      class="mono"
+                      autoComplete="off"
+                      spellcheck={false}
+                      placeholder="xsc_…"
+                      value={pasted}
+                      onInput={(e) => setPasted(e.currentTarget.value)}
+                    />
+                  </label>
+                </div>
               </>
             ) : (
               <Alert

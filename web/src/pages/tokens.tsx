@@ -159,10 +159,11 @@ export function TokensPage(props: { tenant: string }) {
           tenant={tenant}
           token={deleting}
           onClose={() => setDeleting(null)}
-          onDeleted={() => {
-            setNotice(`Deleted token “${deleting.name}”. Clients still using it now get 401 Unauthorized.`);
+          onDeleted={async () => {
+            const name = deleting.name;
             setDeleting(null);
-            void load();
+            await load();
+            setNotice(`Deleted token “${name}”. Clients still using it now get 401 Unauthorized.`);
           }}
         />
       )}
@@ -316,7 +317,7 @@ function DeleteTokenDialog(props: {
   tenant: string;
   token: Token;
   onClose: () => void;
-  onDeleted: () => void;
+  onDeleted: () => Promise<void>;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -330,7 +331,7 @@ function DeleteTokenDialog(props: {
         setBusy(true);
         try {
           await api('DELETE', tenantPath(props.tenant, `/tokens/${encodeURIComponent(props.token.id)}`));
-          props.onDeleted();
+          await props.onDeleted();
         } catch (err) {
           setError(errorText(err));
           setBusy(false);
