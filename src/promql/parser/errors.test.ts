@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import fc from 'fast-check';
+
 import { BadDataError } from '../../model/index.ts';
 import { lineAndByteColumn, ParseError } from './errors.ts';
 import { parseExpr, parseMetricSelector } from './parser.ts';
@@ -312,5 +314,83 @@ describe('parseMetricSelector', () => {
       '1:4: parse error: unexpected identifier "b" in label matching, expected string',
     );
     assert.equal(messages(''), '1:1: parse error: unexpected end of input');
+  });
+});
+
+describe('robustness', () => {
+  it('turns runaway nesting into a parse error instead of a stack overflow', () => {
+    const deep = '('.repeat(50_000) + 'x' + ')'.repeat(50_000);
+    assert.equal(fail(deep).detail, 'expression nests too deeply to parse');
+  });
+
+  it('either parses or throws a ParseError for any input (fuzz)', () => {
+    const pieces = fc.constantFrom(
+      ...[
+        'sum',
+        'rate',
+        'x',
+        '{',
+        '}',
+        '(',
+        ')',
+        '[',
+        ']',
+        ',',
+        ':',
+        '=',
+        '=~',
+        '!=',
+        '"a"',
+        "'b'",
+        '`c`',
+        '5m',
+      ],
+      ...[
+        '1',
+        '.5',
+        '0x1f',
+        '+',
+        '-',
+        '*',
+        '/',
+        '^',
+        '==',
+        'bool',
+        'on',
+        'by',
+        'offset',
+        '@',
+        'start()',
+        ' ',
+        '#',
+      ],
+      ...[
+        'step()',
+        'min_of',
+        'fill',
+        'group_left',
+        'anchored',
+        'and',
+        '</',
+        'Inf',
+        '\n',
+        '"\\',
+        'é',
+        '😀',
+        '\ufffd',
+      ],
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 25 }), (parts) => {
+        const q = parts.join('');
+        try {
+          parseExpr(q);
+        } catch (err) {
+          assert.ok(err instanceof ParseError, `${JSON.stringify(q)}: ${String(err)}`);
+          assert.match(err.message, /^\d+:\d+: parse error: ./);
+        }
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
   });
 });
