@@ -3,19 +3,23 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { astToJson } from './json.ts';
-import { parseExpr, parseMetricSelector } from './parser.ts';
-import { prettify } from './prettier.ts';
-import { exprToString } from './printer.ts';
-import { normalize, sameTree } from './test-util.ts';
+import {
+  astToJson,
+  exprToString,
+  parseExpr,
+  parseMetricSelector,
+  prettify,
+} from '../../src/promql/parser/index.ts';
+import { normalize, sameTree } from '../../src/promql/parser/test-util.ts';
 
 /**
  * Prometheus's own PromQL test vectors (shared/conformance/promql/testdata): the upstream runner
  * parses every `eval` expression when it loads a file, so every one of them must parse here too,
  * print back to text that parses to the same tree, and every series label set must parse.
+ * (In test/ rather than beside the parser because it reads files, which src/promql may not.)
  */
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dir = `${repoRoot}../shared/conformance/promql/testdata`;
 const present = existsSync(dir);
 
