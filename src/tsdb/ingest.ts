@@ -1,4 +1,5 @@
 import {
+  type FloatHistogram,
   checkSeriesLabels,
   Labels,
   SampleFlag,
@@ -13,6 +14,7 @@ import type { ExemplarStore, MetadataStore } from './meta-stores.ts';
 import { RecordType } from './wal/record.ts';
 import type { Wal } from './wal/wal.ts';
 import { writeExemplar, writeMetadata, writeSeries } from './wal/encode.ts';
+import { sameHistogram, writeHistogram } from './chunk/histogram.ts';
 
 /** How many refused samples an AppendResult names. */
 export const MAX_REJECT_EXAMPLES = 5;
@@ -29,7 +31,6 @@ const REASONS: readonly RejectReason[] = [
   'too_old',
   'too_far_in_future',
   'duplicate_timestamp',
-  'native_histograms_unsupported',
 ];
 
 export interface IngestTarget {
@@ -48,7 +49,8 @@ export interface IngestTarget {
  * 3. t older than the series' newest sample by more than the out-of-order window → `out_of_order`
  *    (window 0) or `too_old`.
  * 4. a sample at an existing timestamp: same value (bits; any NaN equals any NaN, stale only equals
- *    stale) is accepted silently, another value → `duplicate_timestamp`.
+ *    stale) is accepted silently (and logged again), another value → `duplicate_timestamp`.
+ *    Native histograms share the series' timeline (see `mixed`).
  * 5. otherwise stored: appended when newest, inserted out of order when older.
  *
  * Hot path: known series are found by hashing the label bytes of the request (no text decoded);
@@ -157,11 +159,21 @@ export class Ingester {
         continue;
       }
       const last = lastT[ref] as number;
-      if (t < last && t < last - window) {
+      if (head.hists.size > 0 && head.hists.has(ref)) {
+        // The series also has native histograms: one timeline, slower rules.
+        const kind = hi === STALE_NAN_HI && lo === STALE_NAN_LO ? KIND_STALE : KIND_FLOAT;
+        const outcome = this.mixed(ref, t, window, kind, hi, lo, null);
+        if (outcome === STORE) {
+          if (t > last) head.append(ref, t, hi, lo);
+          else head.insertOoo(ref, t, hi, lo);
+        } else if (outcome !== DUPLICATE) {
+          reject(outcome, s, ref, t);
+          continue;
+        }
+      } else if (t < last && t < last - window) {
         reject(window > 0 ? 'too_old' : 'out_of_order', s, ref, t);
         continue;
-      }
-      if (t > last) {
+      } else if (t > last) {
         head.append(ref, t, hi, lo);
       } else {
         const exists =
@@ -186,15 +198,38 @@ export class Ingester {
     }
     rec.end();
 
-    // 3. Native histograms are not stored yet: refuse them with a clear reason.
-    for (const hs of batch.histograms) {
-      const ref = resolved[hs.series] as number;
-      reject(
-        ref < 0 ? (REASONS[-1 - ref] as RejectReason) : 'native_histograms_unsupported',
-        hs.series,
-        ref,
-        hs.t,
-      );
+    // 3. Native histograms (rare: plain objects, one timeline with the series' floats).
+    if (batch.histograms.length > 0) {
+      rec.begin(RecordType.Histograms);
+      prevT = 0;
+      for (const hs of batch.histograms) {
+        const ref = resolved[hs.series] as number;
+        const t = hs.t;
+        if (ref < 0) {
+          reject(REASONS[-1 - ref] as RejectReason, hs.series, -1, t);
+          continue;
+        }
+        if (t > maxT) {
+          reject('too_far_in_future', hs.series, ref, t);
+          continue;
+        }
+        if (t < minValid) {
+          reject('too_old', hs.series, ref, t);
+          continue;
+        }
+        const outcome = this.mixed(ref, t, window, hs.h === null ? KIND_STALE : KIND_HIST, 0, 0, hs.h);
+        if (outcome === STORE) head.insertHist(ref, t, hs.h);
+        else if (outcome !== DUPLICATE) {
+          reject(outcome, hs.series, ref, t);
+          continue;
+        }
+        accepted++;
+        rec.uvarint(ref);
+        rec.varint(t - prevT);
+        writeHistogram(rec, hs.h);
+        prevT = t;
+      }
+      rec.end();
     }
 
     // 4. Exemplars and metadata.
@@ -215,6 +250,40 @@ export class Ingester {
       rec.end();
     }
     return { accepted, rejected: rejected ?? EMPTY_REJECTED, examples, newSeries };
+  }
+
+  /**
+   * The rules for a series that has native histogram samples: the out-of-order window counts from
+   * its newest sample of either kind, and a sample at an existing timestamp is a duplicate only if
+   * it is of the same kind (a stale marker equals a stale marker of either kind) and value.
+   */
+  private mixed(
+    ref: number,
+    t: number,
+    window: number,
+    kind: number,
+    hi: number,
+    lo: number,
+    h: FloatHistogram | null,
+  ): RejectReason | typeof STORE | typeof DUPLICATE {
+    const head = this.target.head;
+    const fl = head.lastT[ref] as number;
+    const last = Math.max(fl, head.hists.lastT(ref));
+    if (t < last && t < last - window) return window > 0 ? 'too_old' : 'out_of_order';
+    let existing: number;
+    if (t === fl || (t < fl && head.findSample(ref, t))) {
+      const fh = t === fl ? (head.lastHi[ref] as number) : head.foundHi;
+      const flo = t === fl ? (head.lastLo[ref] as number) : head.foundLo;
+      existing = fh === STALE_NAN_HI && flo === STALE_NAN_LO ? KIND_STALE : KIND_FLOAT;
+      if (existing === KIND_FLOAT && kind === KIND_FLOAT)
+        return sameValue(fh, flo, hi, lo) ? DUPLICATE : 'duplicate_timestamp';
+    } else if (head.hists.find(ref, t)) {
+      const found = head.hists.found;
+      existing = found === null ? KIND_STALE : KIND_HIST;
+      if (existing === KIND_HIST && kind === KIND_HIST)
+        return sameHistogram(found, h) ? DUPLICATE : 'duplicate_timestamp';
+    } else return STORE;
+    return existing === kind && kind === KIND_STALE ? DUPLICATE : 'duplicate_timestamp';
   }
 
   /** A series not found by its bytes: decode, validate, look up by labels, maybe create. */
@@ -246,6 +315,11 @@ export class Ingester {
 }
 
 const EMPTY_REJECTED: ReadonlyMap<RejectReason, number> = new Map();
+const STORE = 0;
+const DUPLICATE = 1;
+const KIND_FLOAT = 1;
+const KIND_HIST = 2;
+const KIND_STALE = 3;
 
 function isStale(hi: number, lo: number): boolean {
   return hi === STALE_NAN_HI && lo === STALE_NAN_LO;

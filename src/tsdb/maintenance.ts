@@ -2,7 +2,8 @@ import { DiskBlock } from './block/reader.ts';
 import { isUlid, newUlid } from './block/format.ts';
 import { writeBlock, type BlockSeries } from './block/writer.ts';
 import { compactionRanges, planCompaction, planHeadCut, planRetention } from './compact/plan.ts';
-import { rechunk } from './compact/rechunk.ts';
+import { encodeHistChunks } from './chunk/histogram.ts';
+import { mergeHists, rechunk } from './compact/rechunk.ts';
 import type { CompactionRunner } from './compact/runner.ts';
 import type { TsdbFs } from './fs.ts';
 import type { Head } from './head/head.ts';
@@ -142,14 +143,11 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   if (maxt + 1 > h.minValidTime) h.minValidTime = maxt + 1;
   const series: BlockSeries[] = [];
   for (const s of e.headReader.seriesSync([], mint, maxt)) {
-    const chunks = rechunk(
-      s.chunks,
-      s.ooo ? [s.ooo] : [],
-      e.tombstones.intervals(s.labels, mint, maxt),
-      mint,
-      maxt,
-    );
-    if (chunks.length > 0) series.push({ labels: s.labels, chunks });
+    const deleted = e.tombstones.intervals(s.labels, mint, maxt);
+    const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
+    const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
+    if (chunks.length > 0 || hist !== null)
+      series.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
   }
   // Written even when empty: the block's max time is what tells a restart that this range is closed.
   {

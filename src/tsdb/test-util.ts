@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Labels, Matcher, SampleBatch, SampleFlag } from '../model/index.ts';
+import { Labels, Matcher, SampleBatch, SampleFlag, type FloatHistogram } from '../model/index.ts';
 import { ValueKind, type AppendOptions, type Querier } from '../storage/index.ts';
 
 /** Helpers shared by the engine's tests (not part of the public face). */
@@ -15,7 +15,12 @@ export const OPTS: AppendOptions = {
   maxSeriesPerMetric: 0,
 };
 
-export type TestSample = { labels: Record<string, string>; t: number; v: number | 'stale' };
+/** A float, a float stale marker, a native histogram, or a histogram stale marker. */
+export type TestSample = {
+  labels: Record<string, string>;
+  t: number;
+  v: number | 'stale' | FloatHistogram | 'stale-hist';
+};
 
 /** Builds a batch (labels written into the batch's own buffer). */
 export function batchOf(samples: readonly TestSample[], batch = new SampleBatch()): SampleBatch {
@@ -29,7 +34,9 @@ export function batchOf(samples: readonly TestSample[], batch = new SampleBatch(
       id = batch.endSeries();
       ids.set(key, id);
     }
-    batch.addSample(id, s.t, s.v === 'stale' ? NaN : s.v, s.v === 'stale' ? SampleFlag.Stale : 0);
+    if (typeof s.v === 'object') batch.histograms.push({ series: id, t: s.t, h: s.v });
+    else if (s.v === 'stale-hist') batch.histograms.push({ series: id, t: s.t, h: null });
+    else batch.addSample(id, s.t, s.v === 'stale' ? NaN : s.v, s.v === 'stale' ? SampleFlag.Stale : 0);
   }
   return batch;
 }
@@ -39,7 +46,7 @@ export function tempDir(prefix = 'tsdb-test-'): { dir: string; cleanup: () => vo
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export type Dump = Record<string, Array<[number, number | 'stale']>>;
+export type Dump = Record<string, Array<[number, number | 'stale' | FloatHistogram]>>;
 
 /** Reads every series matching `matchers` in [mint, maxt] as plain data. */
 export async function dump(
@@ -52,9 +59,12 @@ export async function dump(
   const signal = new AbortController().signal;
   for (const s of await q.select(matchers, { start: mint, end: maxt }, signal)) {
     const it = s.iterator();
-    const rows: Array<[number, number | 'stale']> = [];
+    const rows: Array<[number, number | 'stale' | FloatHistogram]> = [];
     for (let k = it.next(), guard = 0; k !== ValueKind.None && guard < 10_000_000; k = it.next(), guard++) {
-      rows.push([it.t, k === ValueKind.Stale ? 'stale' : it.v]);
+      rows.push([
+        it.t,
+        k === ValueKind.Stale ? 'stale' : k === ValueKind.Histogram ? { ...(it.h as FloatHistogram) } : it.v,
+      ]);
     }
     out[s.labels.toString()] = rows;
   }
@@ -64,4 +74,21 @@ export async function dump(
 
 export function labels(o: Record<string, string>): Labels {
   return Labels.fromObject(o);
+}
+
+/** A small native histogram for tests. */
+export function testHistogram(n: number): FloatHistogram {
+  return {
+    counterResetHint: 0,
+    schema: 1,
+    zeroThreshold: 0.001,
+    zeroCount: n,
+    count: 10 * n + 3,
+    sum: n * 1.5,
+    positiveSpans: [{ offset: -1, length: 2 }],
+    positiveBuckets: [n, 2 * n],
+    negativeSpans: [],
+    negativeBuckets: [],
+    customValues: [],
+  };
 }

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 
 import { Matcher } from '../model/index.ts';
 import { openTsdb } from './index.ts';
-import { batchOf, dump, OPTS, tempDir } from './test-util.ts';
+import { batchOf, dump, OPTS, tempDir, testHistogram } from './test-util.ts';
 
 const T0 = 1_700_000_000_000;
 const dirs: Array<() => void> = [];
@@ -270,4 +270,42 @@ test('periodic checkpoints snapshot the head and drop old WAL segments', async (
   );
   assert.equal(r.accepted, 2);
   await again.close();
+});
+
+test('native histograms are stored, survive restarts and block cuts, and share the series timeline', async () => {
+  const d = dir();
+  const o = { maintenanceIntervalMs: 0, blockRangeMs: 60_000, compactInWorker: false };
+  const db = await openTsdb(d, o);
+  const L = { __name__: 'latency', job: 'x' };
+  const samples = [];
+  for (let i = 0; i < 20; i++)
+    samples.push({ labels: L, t: T0 + i * 10_000, v: i === 7 ? ('stale-hist' as const) : testHistogram(i) });
+  const r = await db.append(batchOf(samples), { ...OPTS, now: T0 + 1e9 });
+  assert.equal(r.accepted, 20);
+  // Same timestamp: a float is another kind, the same histogram is a silent duplicate.
+  const r2 = await db.append(
+    batchOf([
+      { labels: L, t: T0 + 10_000, v: 1 },
+      { labels: L, t: T0 + 20_000, v: testHistogram(2) },
+      { labels: L, t: T0 + 30_000, v: testHistogram(4) },
+    ]),
+    { ...OPTS, now: T0 + 1e9 },
+  );
+  assert.equal(r2.accepted, 1);
+  assert.equal(r2.rejected.get('duplicate_timestamp'), 2);
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  const rows = before['latency{job="x"}'] ?? [];
+  assert.equal(rows.length, 20);
+  assert.deepEqual(rows[3]?.[1], testHistogram(3));
+  assert.equal(rows[7]?.[1], 'stale');
+  await db.close();
+  const again = await openTsdb(d, o);
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  await again.maintain(true);
+  assert.ok(again.blocks.list.length > 0);
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  await again.close();
+  const third = await openTsdb(d, o);
+  assert.deepEqual(await dump(await third.querier(-Infinity, Infinity)), before);
+  await third.close();
 });

@@ -9,11 +9,11 @@ import fc from 'fast-check';
 import { Matcher } from '../../src/model/index.ts';
 import { MemoryStorage, type AppendOptions } from '../../src/storage/index.ts';
 import { openTsdb, type Tsdb, type TsdbOptions } from '../../src/tsdb/index.ts';
-import { batchOf, dump, type TestSample } from '../../src/tsdb/test-util.ts';
+import { batchOf, dump, testHistogram, type TestSample } from '../../src/tsdb/test-util.ts';
 
 /**
  * Model-based property test: random appends (in order, out of order, duplicates, stale markers,
- * NaNs), deletions, forced head cuts with compaction, and restarts must leave the engine agreeing
+ * NaNs, native histograms mixed with floats in one series), deletions, forced head cuts with compaction, and restarts must leave the engine agreeing
  * with MemoryStorage, the reference, on every append result and every query.
  */
 const BASE = 10_000_000;
@@ -23,7 +23,18 @@ const SERIES = [
   { __name__: 'b', x: '1' },
   { __name__: 'b', y: 'z' },
 ];
-const VALUES = [0, -0, 1, 2.5, NaN, 1e308, 'stale'] as const;
+const VALUES = [
+  0,
+  -0,
+  1,
+  2.5,
+  NaN,
+  1e308,
+  'stale',
+  testHistogram(1),
+  testHistogram(2),
+  'stale-hist',
+] as const;
 const TSDB: TsdbOptions = {
   blockRangeMs: 10_000,
   maxBlockRangeMs: 90_000,

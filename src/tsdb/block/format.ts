@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 /** Block files and their shared constants (byte layout in ../FORMAT.md, "Block"). */
 
 export const INDEX_MAGIC = 0x49425358; // "XSBI" little-endian
-export const INDEX_VERSION = 1;
+/** 2 added the histogram chunk list of each series; version 1 indexes are still read. */
+export const INDEX_VERSION = 2;
 export const FRAME_HEADER = 13;
 /** A frame is closed once its raw size reaches this; a series never spans frames. */
 export const FRAME_TARGET_BYTES = 64 * 1024;

@@ -1,13 +1,14 @@
 import { promisify } from 'node:util';
 import { crc32, inflateRaw } from 'node:zlib';
 
-import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
+import { compareStrings, Labels, type FloatHistogram, type Matcher } from '../../model/index.ts';
 import type { TsdbFs } from '../fs.ts';
 import { EMPTY } from '../head/postings.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
-import type { BlockReader, ChunkRef, SeriesData } from '../query/types.ts';
+import type { BlockReader, ChunkRef, HistArrays, SeriesData } from '../query/types.ts';
 import { readU32, RecordReader } from '../wal/record.ts';
-import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, type BlockMeta } from './format.ts';
+import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, INDEX_VERSION, type BlockMeta } from './format.ts';
+import { decodeHistChunk } from '../chunk/histogram.ts';
 
 const inflate = promisify(inflateRaw);
 
@@ -36,6 +37,8 @@ export class DiskBlock implements BlockReader, PostingsSource {
   private readonly cCount: Uint32Array;
   private readonly cLen: Uint32Array;
   private readonly postingsByName = new Map<number, Map<number, Uint32Array>>();
+  /** Native histogram chunks by series id (rare, so a map); their bytes follow the XOR chunks. */
+  private readonly histChunks = new Map<number, HistChunkMeta[]>();
   private allRefs: Uint32Array | null = null;
   private readonly cache = new Map<number, Uint8Array>();
   private cacheBytes = 0;
@@ -52,6 +55,9 @@ export class DiskBlock implements BlockReader, PostingsSource {
       throw new Error(`${dir}/index: not a block index`);
     if (crc32(index.subarray(0, index.length - 4)) !== readU32(index, index.length - 4))
       throw new Error(`${dir}/index: checksum mismatch`);
+    const version = index[4] as number;
+    if (version < 1 || version > INDEX_VERSION)
+      throw new Error(`${dir}/index: unsupported version ${version}`);
     const r = new RecordReader();
     r.reset(index, 5, index.length - 4);
     const nsym = r.uvarint();
@@ -111,6 +117,20 @@ export class DiskBlock implements BlockReader, PostingsSource {
         cLen[nc] = r.uvarint();
         prev = maxt;
         nc++;
+      }
+      if (version >= 2) {
+        const nh = r.uvarint();
+        if (nh > 0) {
+          const list: HistChunkMeta[] = [];
+          let hp = 0;
+          for (let j = 0; j < nh; j++) {
+            const mint = hp + r.varint();
+            const maxt = mint + r.uvarint();
+            list.push({ mint, maxt, count: r.uvarint(), len: r.uvarint() });
+            hp = maxt;
+          }
+          this.histChunks.set(i, list);
+        }
       }
     }
     this.lblOff[n] = np;
@@ -214,7 +234,10 @@ export class DiskBlock implements BlockReader, PostingsSource {
       const i = ids[k] as number;
       const c0 = this.chunkStart[i] as number;
       const c1 = this.chunkStart[i + 1] as number;
-      if (c1 === c0 || (this.cMaxt[c1 - 1] as number) < mint || (this.cMint[c0] as number) > maxt) continue;
+      const overlaps =
+        c1 > c0 && (this.cMaxt[c1 - 1] as number) >= mint && (this.cMint[c0] as number) <= maxt;
+      const hc = this.histChunks.get(i);
+      if (!overlaps && !(hc && hc.some((c) => c.maxt >= mint && c.mint <= maxt))) continue;
       wanted.push(i);
     }
     const frames = new Map<number, Uint8Array>();
@@ -240,7 +263,18 @@ export class DiskBlock implements BlockReader, PostingsSource {
         }
         off += len;
       }
-      out.push({ labels: this.labelsOf(i), chunks, ooo: null });
+      let hist: HistArrays | null = null;
+      const hc = this.histChunks.get(i);
+      if (hc) {
+        const t: number[] = [];
+        const h: Array<FloatHistogram | null> = [];
+        for (const c of hc) {
+          if (c.maxt >= mint && c.mint <= maxt) decodeHistChunk(buf, off, c.len, c.mint, c.count, t, h);
+          off += c.len;
+        }
+        if (t.length > 0) hist = { t, h };
+      }
+      out.push({ labels: this.labelsOf(i), chunks, ooo: null, hist });
     }
     return out;
   }
@@ -326,4 +360,11 @@ function growU(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
   const b = new Uint32Array(n);
   b.set(a);
   return b;
+}
+
+interface HistChunkMeta {
+  readonly mint: number;
+  readonly maxt: number;
+  readonly count: number;
+  readonly len: number;
 }

@@ -20,6 +20,8 @@ const deflate = promisify(deflateRaw);
 export interface BlockSeries {
   readonly labels: Labels;
   readonly chunks: readonly ChunkRef[];
+  /** Native histogram chunks (encodeHistChunks), sorted, not overlapping. */
+  readonly hist?: readonly ChunkRef[];
 }
 
 export interface WriteBlockInput {
@@ -90,8 +92,9 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   try {
     for (let i = 0; i < input.series.length; i++) {
       const s = input.series[i] as BlockSeries;
+      const all = s.hist && s.hist.length > 0 ? [...s.chunks, ...s.hist] : s.chunks;
       let need = 0;
-      for (const c of s.chunks) need += c.len;
+      for (const c of all) need += c.len;
       if (rawLen + need > raw.length) {
         const bigger = new Uint8Array(Math.max(raw.length * 2, rawLen + need));
         bigger.set(raw.subarray(0, rawLen));
@@ -99,7 +102,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
       }
       seriesFrame[i] = frameOffsets.length;
       seriesOff[i] = rawLen;
-      for (const c of s.chunks) {
+      for (const c of all) {
         raw.set(c.buf.subarray(c.off, c.off + c.len), rawLen);
         rawLen += c.len;
         numSamples += c.count;
@@ -146,14 +149,16 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     }
     w.uvarint(seriesFrame[i] as number);
     w.uvarint(seriesOff[i] as number);
-    w.uvarint(s.chunks.length);
-    let prev = 0;
-    for (const c of s.chunks) {
-      w.varint(c.mint - prev);
-      w.uvarint(c.maxt - c.mint);
-      w.uvarint(c.count);
-      w.uvarint(c.len);
-      prev = c.maxt;
+    for (const list of [s.chunks, s.hist ?? []]) {
+      w.uvarint(list.length);
+      let prev = 0;
+      for (const c of list) {
+        w.varint(c.mint - prev);
+        w.uvarint(c.maxt - c.mint);
+        w.uvarint(c.count);
+        w.uvarint(c.len);
+        prev = c.maxt;
+      }
     }
   }
   const keys = [...postings.keys()].sort((a, b) => a - b);

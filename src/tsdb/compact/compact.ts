@@ -4,7 +4,8 @@ import { writeBlock, type BlockSeries } from '../block/writer.ts';
 import type { BlockMeta } from '../block/format.ts';
 import type { Tombstones } from '../meta-stores.ts';
 import { mergeSeries } from '../query/querier.ts';
-import { rechunk } from './rechunk.ts';
+import { encodeHistChunks } from '../chunk/histogram.ts';
+import { mergeHists, rechunk } from './rechunk.ts';
 
 export interface CompactJob {
   readonly blocksDir: string;
@@ -27,8 +28,11 @@ export async function compactBlocks(fs: TsdbFs, job: CompactJob, tombstones: Tom
     const maxt = Math.max(...blocks.map((b) => b.maxTime));
     const series: BlockSeries[] = [];
     for (const m of mergeSeries(parts)) {
-      const chunks = rechunk(m.chunks, m.ooo, tombstones.intervals(m.labels, mint, maxt), mint, maxt);
-      if (chunks.length > 0) series.push({ labels: m.labels, chunks });
+      const deleted = tombstones.intervals(m.labels, mint, maxt);
+      const chunks = rechunk(m.chunks, m.ooo, deleted, mint, maxt);
+      const hist = m.hists.length > 0 ? mergeHists(m.hists, deleted, mint, maxt) : null;
+      if (chunks.length > 0 || hist !== null)
+        series.push({ labels: m.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
     }
     const level = 1 + Math.max(...blocks.map((b) => b.meta.compaction.level));
     const sources = [...new Set(blocks.flatMap((b) => b.meta.compaction.sources))];

@@ -2,7 +2,8 @@ import { ValueKind } from '../../storage/index.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from '../chunk/xor.ts';
 import { MAX_CHUNK_SAMPLES } from '../head/head.ts';
 import { seriesIterator } from '../query/iterators.ts';
-import type { ChunkRef, SampleArrays } from '../query/types.ts';
+import type { ChunkRef, HistArrays, SampleArrays } from '../query/types.ts';
+import type { FloatHistogram } from '../../model/index.ts';
 
 const scratch = new Uint8Array(MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES);
 const writer = new XorWriter();
@@ -46,4 +47,50 @@ export function rechunk(
   }
   flush();
   return out;
+}
+
+/**
+ * Merges histogram sample lists (each sorted) into one, keeping [mint, maxt] minus deleted
+ * intervals; at equal timestamps the first list wins. Null when nothing is left.
+ */
+export function mergeHists(
+  lists: readonly HistArrays[],
+  deleted: readonly number[] | null,
+  mint: number,
+  maxt: number,
+): HistArrays | null {
+  const t: number[] = [];
+  const h: Array<FloatHistogram | null> = [];
+  const pos = lists.map(() => 0);
+  for (let guard = 0; guard < 1e8; guard++) {
+    let best = -1;
+    for (let k = 0; k < lists.length; k++) {
+      const l = lists[k] as HistArrays;
+      const p = pos[k] as number;
+      if (
+        p < l.t.length &&
+        (best < 0 || (l.t[p] as number) < ((lists[best] as HistArrays).t[pos[best] as number] as number))
+      )
+        best = k;
+    }
+    if (best < 0) break;
+    const l = lists[best] as HistArrays;
+    const ts = l.t[pos[best] as number] as number;
+    const hv = l.h[pos[best] as number] ?? null;
+    for (let k = 0; k < lists.length; k++) {
+      const o = lists[k] as HistArrays;
+      while ((pos[k] as number) < o.t.length && o.t[pos[k] as number] === ts) pos[k] = (pos[k] as number) + 1;
+    }
+    if (ts < mint || ts > maxt || isDeleted(deleted, ts)) continue;
+    t.push(ts);
+    h.push(hv);
+  }
+  return t.length === 0 ? null : { t, h };
+}
+
+function isDeleted(iv: readonly number[] | null, t: number): boolean {
+  if (iv === null) return false;
+  for (let i = 0; i < iv.length; i += 2)
+    if (t >= (iv[i] as number) && t <= (iv[i + 1] as number)) return true;
+  return false;
 }

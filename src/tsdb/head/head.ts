@@ -1,6 +1,7 @@
-import { Labels, METRIC_NAME } from '../../model/index.ts';
+import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
 import { ChunkStore, SLOT_SIZES } from './chunk-store.ts';
+import { HistStore } from './hist.ts';
 import { OooStore } from './ooo.ts';
 import { PostingsIndex } from './postings.ts';
 import { growF64, growI32, growU16, growU32, growU8, labelHash, sameRange, Symbols } from './symbols.ts';
@@ -25,6 +26,7 @@ export class Head {
   readonly postings = new PostingsIndex();
   readonly chunks = new ChunkStore();
   readonly ooo = new OooStore();
+  readonly hists = new HistStore();
   readonly chunkRange: number;
   readonly metricSym: number;
 
@@ -445,6 +447,13 @@ export class Head {
     this.lastLo[ref] = lo;
   }
 
+  /** Adds a native histogram sample (null = stale marker); the caller applied the rules. */
+  insertHist(ref: number, t: number, h: FloatHistogram | null): void {
+    this.hists.insert(ref, t, h);
+    if (t > this.maxT) this.maxT = t;
+    if (t < this.minT) this.minT = t;
+  }
+
   /** Adds an out-of-order sample (older than lastT, not present yet). */
   insertOoo(ref: number, t: number, hi: number, lo: number): void {
     this.ooo.insert(ref, t, hi, lo);
@@ -497,10 +506,12 @@ export class Head {
         this.ocClass[ref] = -1;
       }
       this.ooo.truncate(ref, before);
+      this.hists.truncate(ref, before);
       if (
         row < 0 &&
         (this.ocClass[ref] as number) < 0 &&
         !this.ooo.has(ref) &&
+        !this.hists.has(ref) &&
         (this.lastT[ref] as number) < before
       ) {
         this.dead[ref] = 1;
@@ -525,6 +536,8 @@ export class Head {
       const row = this.firstChunk[ref] as number;
       if (row >= 0) min = Math.min(min, ch.mint[row] as number);
       else if ((this.ocClass[ref] as number) >= 0) min = Math.min(min, this.ocMint[ref] as number);
+      const hm = this.hists.minT(ref);
+      if (hm < min) min = hm;
       const o = this.ooo.minT(ref);
       if (o < min) min = o;
     }

@@ -1,6 +1,6 @@
 import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
-import type { BlockReader, ChunkRef, SampleArrays, SeriesData } from '../query/types.ts';
+import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from '../query/types.ts';
 import type { Head } from './head.ts';
 import { lowerBound } from './ooo.ts';
 import { EMPTY } from './postings.ts';
@@ -108,8 +108,9 @@ export class HeadReader implements BlockReader, PostingsSource {
         });
       }
       const ooo = copyOoo(h.ooo.get(ref), mint, maxt);
-      if (chunks.length === 0 && ooo === null) continue;
-      out.push({ labels: h.labelsOf(ref), chunks, ooo });
+      const hist = h.hists.size > 0 ? copyHist(h.hists.get(ref), mint, maxt) : null;
+      if (chunks.length === 0 && ooo === null && hist === null) continue;
+      out.push({ labels: h.labelsOf(ref), chunks, ooo, hist });
     }
     out.sort((a, b) => Labels.compare(a.labels, b.labels));
     return out;
@@ -162,4 +163,13 @@ function copyOoo(s: SampleArrays | undefined, mint: number, maxt: number): Sampl
   if (to < s.t.length && s.t[to] === maxt) to++;
   if (to <= from) return null;
   return { t: s.t.slice(from, to), hi: s.hi.slice(from, to), lo: s.lo.slice(from, to) };
+}
+
+function copyHist(s: HistArrays | undefined, mint: number, maxt: number): HistArrays | null {
+  if (s === undefined) return null;
+  const from = lowerBound(s.t, mint);
+  let to = lowerBound(s.t, maxt);
+  if (to < s.t.length && s.t[to] === maxt) to++;
+  if (to <= from) return null;
+  return { t: s.t.slice(from, to), h: s.h.slice(from, to) };
 }

@@ -1,7 +1,7 @@
 import { STALE_NAN_HI, STALE_NAN_LO, type FloatHistogram } from '../../model/index.ts';
 import { ValueKind, type SampleIterator } from '../../storage/index.ts';
 import { bitsToFloat, XorReader } from '../chunk/xor.ts';
-import type { ChunkRef, SampleArrays } from './types.ts';
+import type { ChunkRef, HistArrays, SampleArrays } from './types.ts';
 
 /**
  * Sample iterators over encoded chunks. All share one shape: `next()`/`seek()` move, `t`/`v`
@@ -145,6 +145,53 @@ export class ArrayIterator implements BitsIterator {
   }
 }
 
+/** Iterates native histogram samples within [mint, maxt]; `h` is the sample (not copied). */
+export class HistArrayIterator implements BitsIterator {
+  t = 0;
+  readonly v = NaN;
+  readonly hi = 0;
+  readonly lo = 0;
+  h: FloatHistogram | null = null;
+  readonly st = NaN;
+  private i = -1;
+  private kind: ValueKind = ValueKind.None;
+  private readonly s: HistArrays;
+  private readonly mint: number;
+  private readonly maxt: number;
+
+  constructor(s: HistArrays, mint: number, maxt: number) {
+    this.s = s;
+    this.mint = mint;
+    this.maxt = maxt;
+  }
+
+  next(): ValueKind {
+    const s = this.s;
+    for (;;) {
+      this.i++;
+      if (this.i >= s.t.length) return (this.kind = ValueKind.None);
+      const t = s.t[this.i] as number;
+      if (t < this.mint) continue;
+      if (t > this.maxt) {
+        this.i = s.t.length;
+        return (this.kind = ValueKind.None);
+      }
+      this.t = t;
+      this.h = s.h[this.i] ?? null;
+      this.kind = this.h === null ? ValueKind.Stale : ValueKind.Histogram;
+      return this.kind;
+    }
+  }
+
+  seek(t: number): ValueKind {
+    if (this.i >= 0 && (this.kind === ValueKind.None || this.t >= t)) return this.kind;
+    for (;;) {
+      const k = this.next();
+      if (k === ValueKind.None || this.t >= t) return k;
+    }
+  }
+}
+
 /**
  * Merges iterators by time. When several stand on the same timestamp the first one (in the order
  * given) wins and the others skip it.
@@ -154,7 +201,7 @@ export class MergeIterator implements BitsIterator {
   v = 0;
   hi = 0;
   lo = 0;
-  readonly h: FloatHistogram | null = null;
+  h: FloatHistogram | null = null;
   readonly st = NaN;
   private readonly its: BitsIterator[];
   private readonly kinds: ValueKind[];
@@ -199,6 +246,7 @@ export class MergeIterator implements BitsIterator {
     this.v = it.v;
     this.hi = it.hi;
     this.lo = it.lo;
+    this.h = it.h;
     this.kind = this.kinds[best] as ValueKind;
     return this.kind;
   }
@@ -227,7 +275,7 @@ export class DeletedFilter implements BitsIterator {
     return this.inner.lo;
   }
   get h(): FloatHistogram | null {
-    return null;
+    return this.inner.h;
   }
   get st(): number {
     return NaN;
@@ -265,6 +313,7 @@ export function seriesIterator(
   deleted: readonly number[] | null,
   mint: number,
   maxt: number,
+  hists: readonly HistArrays[] = [],
 ): BitsIterator {
   const its: BitsIterator[] = [];
   if (chunks.length > 0) {
@@ -284,6 +333,7 @@ export function seriesIterator(
     for (const run of runs) its.push(new ChunkListIterator(run, mint, maxt));
   }
   for (const o of ooo) its.push(new ArrayIterator(o, mint, maxt));
+  for (const h of hists) its.push(new HistArrayIterator(h, mint, maxt));
   const it = its.length === 1 ? (its[0] as BitsIterator) : new MergeIterator(its);
   return deleted === null ? it : new DeletedFilter(it, deleted);
 }

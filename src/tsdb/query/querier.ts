@@ -8,7 +8,7 @@ import {
 } from '../../storage/index.ts';
 import type { Tombstones } from '../meta-stores.ts';
 import { seriesIterator } from './iterators.ts';
-import type { BlockReader, ChunkRef, SampleArrays, SeriesData } from './types.ts';
+import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from './types.ts';
 
 /**
  * A querier over any number of blocks (the head being one of them): series with the same labels in
@@ -53,7 +53,7 @@ export class TsdbQuerier implements Querier {
     const limit = hints.limit ?? 0;
     for (const m of merged) {
       const deleted = this.tombstones.intervals(m.labels, mint, maxt);
-      const s = new TsdbSeries(m.labels, m.chunks, m.ooo, deleted, mint, maxt);
+      const s = new TsdbSeries(m.labels, m.chunks, m.ooo, m.hists, deleted, mint, maxt);
       // A series whose samples are all outside the range or deleted is not returned.
       if (s.iterator().next() === ValueKind.None) continue;
       out.push(s);
@@ -93,6 +93,7 @@ interface Merged {
   labels: Labels;
   chunks: ChunkRef[];
   ooo: SampleArrays[];
+  hists: HistArrays[];
 }
 
 /** Merges per-block series lists (each sorted by labels) into one sorted list. */
@@ -103,15 +104,17 @@ export function mergeSeries(parts: readonly SeriesData[][]): Merged[] {
       labels: s.labels,
       chunks: s.chunks.slice(),
       ooo: s.ooo ? [s.ooo] : [],
+      hists: s.hist ? [s.hist] : [],
     }));
   const byKey = new Map<string, Merged>();
   for (const part of nonEmpty) {
     for (const s of part) {
       const key = s.labels.key();
       let m = byKey.get(key);
-      if (!m) byKey.set(key, (m = { labels: s.labels, chunks: [], ooo: [] }));
+      if (!m) byKey.set(key, (m = { labels: s.labels, chunks: [], ooo: [], hists: [] }));
       for (const c of s.chunks) m.chunks.push(c);
       if (s.ooo) m.ooo.push(s.ooo);
+      if (s.hist) m.hists.push(s.hist);
     }
   }
   const out = [...byKey.values()];
@@ -141,6 +144,7 @@ class TsdbSeries implements Series {
   readonly labels: Labels;
   private readonly chunks: ChunkRef[];
   private readonly ooo: SampleArrays[];
+  private readonly hists: HistArrays[];
   private readonly deleted: number[] | null;
   private readonly mint: number;
   private readonly maxt: number;
@@ -149,6 +153,7 @@ class TsdbSeries implements Series {
     labels: Labels,
     chunks: ChunkRef[],
     ooo: SampleArrays[],
+    hists: HistArrays[],
     deleted: number[] | null,
     mint: number,
     maxt: number,
@@ -156,12 +161,13 @@ class TsdbSeries implements Series {
     this.labels = labels;
     this.chunks = chunks;
     this.ooo = ooo;
+    this.hists = hists;
     this.deleted = deleted;
     this.mint = mint;
     this.maxt = maxt;
   }
 
   iterator(): SampleIterator {
-    return seriesIterator(this.chunks, this.ooo, this.deleted, this.mint, this.maxt);
+    return seriesIterator(this.chunks, this.ooo, this.deleted, this.mint, this.maxt, this.hists);
   }
 }

@@ -1,4 +1,4 @@
-import type { Labels, Matcher } from '../../model/index.ts';
+import type { FloatHistogram, Labels, Matcher } from '../../model/index.ts';
 
 /**
  * One encoded chunk as a byte range. `buf` is never written again after the ChunkRef is handed
@@ -22,11 +22,18 @@ export interface SampleArrays {
   readonly lo: readonly number[];
 }
 
+/** Native histogram samples, sorted by time; null is a stale marker. */
+export interface HistArrays {
+  readonly t: readonly number[];
+  readonly h: ReadonlyArray<FloatHistogram | null>;
+}
+
 /** What a block (or the head) returns for one series. */
 export interface SeriesData {
   readonly labels: Labels;
   readonly chunks: ChunkRef[];
   readonly ooo: SampleArrays | null;
+  readonly hist: HistArrays | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { writeHistogram } from '../chunk/histogram.ts';
 import { fsyncDir, writeAll, type TsdbFs } from '../fs.ts';
 import type { Head } from '../head/head.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
@@ -85,6 +86,7 @@ export async function writeCheckpoint(
     hi: s.hi.slice(),
     lo: s.lo.slice(),
   }));
+  const hists = [...head.hists.bySeries].map(([ref, s]) => ({ ref, t: s.t.slice(), h: s.h.slice() }));
   const tombstones = src.tombstones.list.slice();
   const metadata = [...src.metadata.byFamily.values()].flat();
   const exemplars = src.exemplars
@@ -158,6 +160,17 @@ export async function writeCheckpoint(
         w.uvarint(o.ref);
         w.varint((o.t[k] as number) - prev);
         w.bits(o.hi[k] as number, o.lo[k] as number);
+        prev = o.t[k] as number;
+      }
+      w.end();
+    }
+    for (const o of hists) {
+      w.begin(RecordType.Histograms);
+      let prev = 0;
+      for (let k = 0; k < o.t.length; k++) {
+        w.uvarint(o.ref);
+        w.varint((o.t[k] as number) - prev);
+        writeHistogram(w, o.h[k] ?? null);
         prev = o.t[k] as number;
       }
       w.end();

@@ -3,6 +3,7 @@ import type { TsdbFs } from '../fs.ts';
 import { WalState, type Head } from '../head/head.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
 import { RecordReader, RecordType, scanRecords } from './record.ts';
+import { readHistogram } from '../chunk/histogram.ts';
 import { readLabels, readMetadata, readTombstone } from './encode.ts';
 
 export interface ReplayTarget {
@@ -124,6 +125,19 @@ export class Replayer {
           if (alive && hasLast && lastT > (head.lastT[ref] as number)) head.setLast(ref, lastT, hi, lo);
         }
         return;
+      case RecordType.Histograms: {
+        let t = 0;
+        const minValid = head.minValidTime;
+        while (r.more()) {
+          const ref = this.ref(r.uvarint());
+          t += r.varint();
+          const h = readHistogram(r);
+          if (ref >= head.n || head.dead[ref] === 1 || t < minValid) continue;
+          if (!head.hists.find(ref, t)) head.insertHist(ref, t, h);
+          this.stats.samples++;
+        }
+        return;
+      }
       case RecordType.Tombstone:
         while (r.more()) this.t.tombstones.add(readTombstone(r));
         return;
