@@ -13,7 +13,7 @@ export type RejectReason =
   | 'label_value_too_long'
   | 'series_limit' //        the tenant has too many series (max_global_series_per_tenant)
   | 'metric_series_limit' // the metric has too many series (max_series_per_metric)
-  | 'native_histograms_unsupported'; // the storage does not keep native histogram samples
+  | 'native_histograms_unsupported'; // a storage without native histogram support (the tsdb has it)
 
 export interface RejectedSample {
   readonly reason: RejectReason;
