@@ -81,7 +81,10 @@ export function checkSameOrigin(ctx: RequestContext, publicUrl: string | undefin
   }
   const origin = header(ctx, 'origin');
   if (origin !== undefined && !requestOrigins(ctx, publicUrl).includes(origin.toLowerCase())) {
-    throw new ForbiddenError(`cross-origin request refused (Origin: ${origin})`);
+    throw new ForbiddenError(
+      `cross-origin request refused (Origin: ${origin}); if the dashboard is reached through a proxy ` +
+        `under another name, start the server with --public-url ${origin}`,
+    );
   }
 }
 
