@@ -346,3 +346,47 @@ describe('dashboard API', () => {
     }
   });
 });
+
+describe('dashboard behind a proxy (--public-url)', () => {
+  it('accepts the public origin, sets Secure cookies and reports the public URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xscaler-ui-proxy-'));
+    const store = new SqliteControlPlane(join(dir, 'control.db'));
+    const users = new SqliteUserStore(store.db);
+    const accounts = new Accounts(users, store);
+    await store.createTenant('acme');
+    await accounts.create({
+      tenant: 'acme',
+      email: 'p@acme.io',
+      role: 'member',
+      password: 'proxy passphrase',
+    });
+    const http = new HttpServer({ log: pino({ level: 'silent' }), ready: () => true });
+    const dashboard = mountDashboard(http.router, {
+      store,
+      auth: new Authenticator(store),
+      accounts,
+      sessions: new Sessions(new SqliteSessionStore(store.db), users),
+      publicUrl: 'https://metrics.example.com',
+    });
+    try {
+      const { port } = await http.listen('127.0.0.1', 0);
+      const c = new Client(`http://127.0.0.1:${port}`);
+      const body = { email: 'p@acme.io', password: 'proxy passphrase' };
+      const other = await c.call('POST', '/ui/api/session', body, { origin: 'https://other.example.com' });
+      assert.equal(other.status, 403);
+      assert.match(other.json.error, /--public-url https:\/\/other\.example\.com/);
+      const ok = await c.call('POST', '/ui/api/session', body, { origin: 'https://metrics.example.com' });
+      assert.equal(ok.status, 200);
+      assert.match(ok.headers.get('set-cookie') ?? '', /; Secure$/);
+      const info = await c.call('GET', '/ui/api/session', undefined, {
+        origin: 'https://metrics.example.com',
+      });
+      assert.equal(info.json.server.publicUrl, 'https://metrics.example.com');
+    } finally {
+      dashboard.close();
+      await http.close(100);
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
