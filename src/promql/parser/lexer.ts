@@ -1,3 +1,4 @@
+import { scanDurationRest, scanNumber } from './lex-numbers.ts';
 import { goQuote, quoteRune, scanEscape } from './strings.ts';
 
 /**
@@ -95,9 +96,6 @@ function isAlpha(c: number): boolean {
 }
 function isAlphaNumeric(c: number): boolean {
   return isAlpha(c) || isDigit(c);
-}
-function isHexDigit(c: number): boolean {
-  return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
 
 export class Lexer {
@@ -346,82 +344,11 @@ export class Lexer {
   }
 
   private numberOrDuration(start: number): Token {
-    const n = this.scanNumber(start);
+    const n = scanNumber(this.input, start);
     if (n.ok) return this.tok(T.NUMBER, start, n.pos);
-    const d = this.scanDurationRest(n.pos);
+    const d = scanDurationRest(this.input, n.pos);
     if (d.ok) return this.tok(T.DURATION, start, d.pos);
     return this.error(start, `bad number or duration syntax: ${goQuote(this.input.slice(start, d.pos))}`);
-  }
-
-  /**
-   * Prometheus's number scanner: `[0x][.]d[d._eE]*` with `_` only between digits, one dot, one
-   * exponent, no fractional hex. `ok` is false when the text is not a number (maybe a duration);
-   * `pos` is where scanning stopped, which is where a duration unit would start.
-   */
-  private scanNumber(start: number): { ok: boolean; pos: number } {
-    let p = start;
-    let hex = false;
-    if (this.code(p) === 0x30 && (this.code(p + 1) | 0x20) === 0x78) {
-      p += 2;
-      hex = true;
-      if (this.code(p) === 0x5f) p++;
-    }
-    const digit = hex ? isHexDigit : isDigit;
-    if (this.code(p) === 0x2e) p++;
-    if (digit(this.code(p))) p++;
-    let dot = false;
-    let exp = false;
-    for (;;) {
-      const c = this.code(p);
-      const isExp = c === 0x65 || c === 0x45;
-      if (!(digit(c) || c === 0x2e || c === 0x5f || isExp)) break;
-      if (c === 0x2e) {
-        if (dot) return { ok: false, pos: p + 1 };
-        p++;
-        dot = true;
-        const n = this.code(p);
-        if (n === 0x5f || n === 0x2e) return { ok: false, pos: p + 1 };
-        if (hex) return { ok: false, pos: p };
-        continue;
-      }
-      if (isExp) {
-        if (exp) return { ok: false, pos: p + 1 };
-        p++;
-        exp = true;
-        if (this.code(p) === 0x2b || this.code(p) === 0x2d) p++;
-        const n = this.code(p);
-        if (n === 0x2e || n === 0x5f || n === 0x65 || n === 0x45) return { ok: false, pos: p + 1 };
-        if (n < 0) return { ok: false, pos: p };
-        continue;
-      }
-      if (c === 0x5f) {
-        p++;
-        const n = this.code(p);
-        if (n === 0x2e || n === 0x5f || n === 0x65 || n === 0x45) return { ok: false, pos: p + 1 };
-        if (n < 0) return { ok: false, pos: p };
-        continue;
-      }
-      while (digit(this.code(p))) p++;
-    }
-    if (p === start) return { ok: false, pos: p };
-    return { ok: !isAlphaNumeric(this.code(p)), pos: p };
-  }
-
-  /** The unit part of a duration after the leading number: `s`/`ms`/`m`/`h`/`d`/`w`/`y`, repeated. */
-  private scanDurationRest(p: number): { ok: boolean; pos: number } {
-    const unit = (c: number, withYear: boolean): boolean =>
-      c === 0x73 || c === 0x6d || c === 0x68 || c === 0x64 || c === 0x77 || (withYear && c === 0x79);
-    if (!unit(this.code(p), true)) return { ok: false, pos: p };
-    p++;
-    if (this.code(p) === 0x73) p++;
-    while (isDigit(this.code(p))) {
-      while (isDigit(this.code(p))) p++;
-      if (!unit(this.code(p), false)) return { ok: false, pos: p };
-      p++;
-      if (this.code(p) === 0x73) p++;
-    }
-    if (isAlphaNumeric(this.code(p))) return { ok: false, pos: p + 1 };
-    return { ok: true, pos: p };
   }
 }
 

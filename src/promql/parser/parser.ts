@@ -1,23 +1,20 @@
-import type {
-  AggregateExpr,
-  AggregateOp,
-  BinaryExpr,
-  BinaryOp,
-  Call,
-  Expr,
-  NumberLiteral,
-  VectorMatching,
-  VectorSelector,
-} from './ast.ts';
-import { checkAst, typeOf } from './check.ts';
-import { checkPositive, parseDurationExpr, parseOffsetDuration, type ParsedDuration } from './durations.ts';
+import type { BinaryOp, Expr, NumberLiteral, VectorSelector } from './ast.ts';
+import { checkAst } from './check.ts';
+import { parseAggregate, parseCall } from './calls.ts';
+import {
+  checkPositive,
+  parseDurationExpr,
+  parseOffsetDuration,
+  tokenSeconds,
+  type ParsedDuration,
+} from './durations.ts';
 import { ParseError } from './errors.ts';
-import { getFunction } from './functions.ts';
 import { applyAt, applyOffset, applyRangeModifier, makeMatrixOrSubquery } from './modifiers.ts';
 import { T, type Token } from './lexer.ts';
 import { parseDuration, parseNumber } from './numbers.ts';
 import { parseVectorSelector } from './selectors.ts';
-import { Halt, ParseState, type ParseOptions, type RawBinaryModifiers } from './state.ts';
+import { makeBinary, parseBinaryModifiers } from './operators.ts';
+import { Halt, ParseState, type ParseOptions } from './state.ts';
 import { unquote } from './strings.ts';
 
 /**
@@ -49,9 +46,6 @@ const BINARY_PREC: Record<string, number> = {
   '^': 6,
 };
 const POW_PREC = 6;
-
-const GROUPING_CONTEXT = 'grouping opts';
-const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Parses and type-checks a PromQL expression. Throws {@link ParseError}. */
 export function parseExpr(query: string, options: ParseOptions = {}): Expr {
@@ -117,6 +111,8 @@ function isMetricNameToken(t: Token): boolean {
       return false;
   }
 }
+
+const parseArg = (ps: ParseState): Expr => parseBinary(ps, 0);
 
 function parseBinary(ps: ParseState, minPrec: number): Expr {
   let lhs = parseUnary(ps);
@@ -200,13 +196,7 @@ function parseAt(ps: ParseState, expr: Expr): Expr {
   let sign = 1;
   if (ps.is(T.OP, '-') || ps.is(T.OP, '+')) sign = ps.next().kw === '-' ? -1 : 1;
   if (!ps.is(T.NUMBER) && !ps.is(T.DURATION)) ps.unexpected(context, 'timestamp');
-  const t = ps.next();
-  let seconds = 0;
-  try {
-    seconds = sign * (t.kind === T.DURATION ? parseDuration(t.text) / 1000 : parseNumber(t.text));
-  } catch (err) {
-    ps.addError({ start: t.start, end: t.end }, (err as Error).message);
-  }
+  const seconds = sign * tokenSeconds(ps, ps.next());
   return applyAt(ps, expr, seconds, null);
 }
 
@@ -230,11 +220,11 @@ function parsePrimary(ps: ParseState): Expr {
       return parseVectorSelector(ps, null);
     case T.IDENT:
       ps.next();
-      if (ps.is(T.LPAREN)) return parseCall(ps, t, t.text);
+      if (ps.is(T.LPAREN)) return parseCall(ps, t, t.text, parseArg);
       return parseVectorSelector(ps, t);
     case T.PREPROC:
       ps.next();
-      if (ps.is(T.LPAREN)) return parseCall(ps, t, t.kw);
+      if (ps.is(T.LPAREN)) return parseCall(ps, t, t.kw, parseArg);
       return parseVectorSelector(ps, t);
     case T.AGGR: {
       const after = ps.peek();
@@ -242,7 +232,7 @@ function parsePrimary(ps: ParseState): Expr {
         after.kind === T.LPAREN ||
         (after.kind === T.KEYWORD && (after.kw === 'by' || after.kw === 'without'))
       ) {
-        return parseAggregate(ps);
+        return parseAggregate(ps, parseArg);
       }
       return parseVectorSelector(ps, ps.next());
     }
@@ -260,211 +250,4 @@ function numberLiteral(ps: ParseState, t: Token): NumberLiteral {
     ps.addError({ start: t.start, end: t.end }, (err as Error).message);
   }
   return { type: 'number', value, duration, posRange: { start: t.start, end: t.end } };
-}
-
-/** `(` args `)` after a function name or aggregation; reports a trailing comma but accepts it. */
-function parseArgs(ps: ParseState): Expr[] {
-  ps.expect(T.LPAREN);
-  const args: Expr[] = [];
-  if (ps.is(T.RPAREN)) {
-    ps.next();
-    return args;
-  }
-  for (;;) {
-    args.push(parseBinary(ps, 0));
-    if (ps.is(T.RPAREN)) break;
-    if (!ps.is(T.COMMA)) ps.unexpected();
-    const comma = ps.next();
-    if (ps.is(T.RPAREN)) {
-      ps.addError(
-        { start: comma.start, end: comma.end },
-        'trailing commas not allowed in function call args',
-      );
-      break;
-    }
-  }
-  ps.next();
-  return args;
-}
-
-function parseCall(ps: ParseState, nameTok: Token, name: string): Call {
-  const args = parseArgs(ps);
-  let func = getFunction(name);
-  const nameRange = { start: nameTok.start, end: nameTok.end };
-  if (func === undefined) {
-    ps.addError(nameRange, `unknown function with name ${JSON.stringify(name)}`);
-    func = { name, argTypes: [], variadic: -1, returnType: 'vector', experimental: false };
-  } else if (func.experimental && !ps.experimentalFunctions) {
-    ps.addError(nameRange, `function ${JSON.stringify(name)} is not enabled`);
-  }
-  return { type: 'call', func, args, posRange: { start: nameTok.start, end: ps.lastEnd } };
-}
-
-/** `(label, "quoted.label", ...)` after by/without/on/ignoring/group_left/group_right. */
-function parseGroupingLabels(ps: ParseState): string[] {
-  if (!ps.is(T.LPAREN)) ps.unexpected(GROUPING_CONTEXT, '"("');
-  ps.next();
-  const labels: string[] = [];
-  while (!ps.is(T.RPAREN)) {
-    const t = ps.tok;
-    let label: string | null = null;
-    if (t.kind === T.STRING) label = unquote(t.text);
-    else if (t.kind === T.IDENT || t.kind === T.AGGR || t.kind === T.KEYWORD || t.kind === T.PREPROC)
-      label = t.text;
-    else if (t.kind === T.OP && /^[a-z]/i.test(t.kw)) label = t.text;
-    if (label === null || (t.kind !== T.STRING && !LEGACY_LABEL.test(label)) || label === '') {
-      ps.unexpected(GROUPING_CONTEXT, 'label');
-    }
-    ps.next();
-    labels.push(label);
-    if (ps.is(T.COMMA)) ps.next();
-    else if (!ps.is(T.RPAREN)) ps.unexpected(GROUPING_CONTEXT, '"," or ")"');
-  }
-  ps.next();
-  return labels;
-}
-
-const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio']);
-
-function parseAggregate(ps: ParseState): Expr {
-  const opTok = ps.next();
-  const op = opTok.kw as AggregateOp;
-  let without = false;
-  let grouping: string[] | null = null;
-  if (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without')) {
-    without = ps.next().kw === 'without';
-    grouping = parseGroupingLabels(ps);
-  }
-  if (!ps.is(T.LPAREN)) ps.unexpected('aggregation');
-  const args = parseArgs(ps);
-  if (grouping === null && (ps.is(T.KEYWORD, 'by') || ps.is(T.KEYWORD, 'without'))) {
-    without = ps.next().kw === 'without';
-    grouping = parseGroupingLabels(ps);
-  }
-  const posRange = { start: opTok.start, end: ps.lastEnd };
-  const withParam = PARAM_AGGREGATORS.has(op);
-  const want = withParam ? 2 : 1;
-  let valid = false;
-  if (args.length === 0) {
-    ps.addError(posRange, 'no arguments for aggregate expression provided');
-  } else if ((op === 'limitk' || op === 'limit_ratio') && !ps.experimentalFunctions) {
-    ps.addError(
-      posRange,
-      `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
-    );
-  } else if (args.length !== want) {
-    ps.addError(
-      posRange,
-      `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
-    );
-  } else {
-    valid = true;
-  }
-  const node: AggregateExpr = {
-    type: 'aggregate',
-    op,
-    // An invalid aggregation is never returned (the error is thrown); the placeholder keeps the shape.
-    expr: valid ? (args[want - 1] as Expr) : { type: 'number', value: 0, duration: false, posRange },
-    param: valid && withParam ? (args[0] as Expr) : null,
-    grouping: grouping ?? [],
-    without,
-    hasGrouping: grouping !== null,
-    posRange,
-  };
-  return node;
-}
-
-/** `bool`, `on(...)`/`ignoring(...)`, `group_left(...)`/`group_right(...)`, fill modifiers. */
-function parseBinaryModifiers(ps: ParseState): RawBinaryModifiers & { returnBool: boolean } {
-  let returnBool = false;
-  let onOrIgnoring = false;
-  let on = false;
-  let matchingLabels: string[] = [];
-  let group: 'left' | 'right' | null = null;
-  let include: string[] = [];
-  let fillLeft: number | null = null;
-  let fillRight: number | null = null;
-  if (ps.is(T.KEYWORD, 'bool')) {
-    ps.next();
-    returnBool = true;
-  }
-  if (ps.is(T.KEYWORD, 'on') || ps.is(T.KEYWORD, 'ignoring')) {
-    onOrIgnoring = true;
-    on = ps.next().kw === 'on';
-    matchingLabels = parseGroupingLabels(ps);
-    if (ps.is(T.KEYWORD, 'group_left') || ps.is(T.KEYWORD, 'group_right')) {
-      group = ps.next().kw === 'group_left' ? 'left' : 'right';
-      if (ps.is(T.LPAREN)) include = parseGroupingLabels(ps);
-    }
-  }
-  if (ps.is(T.KEYWORD, 'fill')) {
-    ps.next();
-    fillLeft = fillRight = parseFillValue(ps);
-  } else {
-    for (let i = 0; i < 2 && (ps.is(T.KEYWORD, 'fill_left') || ps.is(T.KEYWORD, 'fill_right')); i++) {
-      const side = ps.tok.kw;
-      if ((side === 'fill_left' && fillLeft !== null) || (side === 'fill_right' && fillRight !== null)) break;
-      ps.next();
-      const v = parseFillValue(ps);
-      if (side === 'fill_left') fillLeft = v;
-      else fillRight = v;
-    }
-  }
-  return { returnBool, onOrIgnoring, on, matchingLabels, group, include, fillLeft, fillRight };
-}
-
-function parseFillValue(ps: ParseState): number {
-  const context = 'fill modifier';
-  ps.expect(T.LPAREN, context, 'number');
-  let sign = 1;
-  if (ps.is(T.OP, '-') || ps.is(T.OP, '+')) sign = ps.next().kw === '-' ? -1 : 1;
-  if (!ps.is(T.NUMBER) && !ps.is(T.DURATION)) ps.unexpected(context, 'number');
-  const lit = numberLiteral(ps, ps.next());
-  ps.expect(T.RPAREN, context, '")"');
-  return sign * lit.value;
-}
-
-function makeBinary(
-  ps: ParseState,
-  op: BinaryOp,
-  lhs: Expr,
-  rhs: Expr,
-  mods: RawBinaryModifiers & { returnBool: boolean },
-): BinaryExpr {
-  const bothVectors = typeOf(lhs) === 'vector' && typeOf(rhs) === 'vector';
-  const setOp = op === 'and' || op === 'or' || op === 'unless';
-  let matching: VectorMatching | null = null;
-  if (bothVectors) {
-    const card =
-      mods.group === 'left'
-        ? 'many-to-one'
-        : mods.group === 'right'
-          ? 'one-to-many'
-          : setOp
-            ? 'many-to-many'
-            : 'one-to-one';
-    matching = {
-      card,
-      matchingLabels: mods.matchingLabels,
-      on: mods.on,
-      explicit: mods.onOrIgnoring,
-      include: mods.include,
-      fillLeft: mods.fillLeft,
-      fillRight: mods.fillRight,
-    };
-  }
-  const node: BinaryExpr = {
-    type: 'binary',
-    op,
-    lhs,
-    rhs,
-    matching,
-    returnBool: mods.returnBool,
-    posRange: { start: lhs.posRange.start, end: rhs.posRange.end },
-  };
-  if (!ps.binopFillModifiers && (mods.fillLeft !== null || mods.fillRight !== null)) {
-    ps.addError(node.posRange, 'binop fill modifiers are experimental and not enabled');
-  }
-  ps.binaryModifiers.set(node, mods);
-  return node;
 }
