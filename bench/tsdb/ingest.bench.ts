@@ -61,7 +61,7 @@ const headBytes = db.head.memoryBytes();
 console.log(`series=${series} scrapes=${scrapes} samples=${series * scrapes}`);
 console.log(`create: ${((createMs * 1e6) / series).toFixed(0)} ns/series (first scrape, new series)`);
 console.log(
-  `append: median ${median(perScrapeNs).toFixed(0)} ns/sample wall, ${median(cpuNs).toFixed(0)} ns/sample CPU (known series, incl. WAL write)`,
+  `append: median ${median(perScrapeNs).toFixed(0)} ns/sample wall, ${median(cpuNs).toFixed(0)} ns/sample CPU, best scrape ${Math.min(...cpuNs).toFixed(0)} ns/sample CPU (known series, incl. WAL write)`,
 );
 console.log(
   `memory: rss +${((mem.rss - rssBefore) / series).toFixed(0)} B/series, heap +${((mem.heapUsed - heapBefore) / series).toFixed(0)} B/series, arrayBuffers ${(mem.arrayBuffers / series).toFixed(0)} B/series, head estimate ${(headBytes / series).toFixed(0)} B/series (${scrapes} samples each)`,

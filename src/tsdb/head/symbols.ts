@@ -178,7 +178,13 @@ export function labelHash(
   valueStart: number,
   valueEnd: number,
 ): number {
-  let h = hashRange(dv, buf, 0x811c9dc5 ^ (nameEnd - nameStart), nameStart, nameEnd);
+  // Names are few and repeat in every series: hash only their length and first and last bytes
+  // (label sets differing in names alone are told apart by the byte comparison that follows any
+  // hash hit). Values are hashed in full.
+  const nl = nameEnd - nameStart;
+  let h = 0x811c9dc5 ^ nl;
+  if (nl > 0)
+    h = Math.imul(h ^ (((buf[nameStart] as number) << 8) | (buf[nameEnd - 1] as number)), 0x01000193);
   h = hashRange(dv, buf, h ^ 0x5bd1e995, valueStart, valueEnd);
   // murmur3 finalizer, so that sums of hashes spread well
   h ^= h >>> 16;
