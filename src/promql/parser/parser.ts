@@ -61,9 +61,11 @@ export function parseExpr(query: string, options: ParseOptions = {}): Expr {
     }
     if (expr !== null && ps.problems.length === 0) checkAst(ps, expr);
   } catch (err) {
-    if (err instanceof RangeError && ps.problems.length === 0) {
+    if (err instanceof RangeError) {
       // The parser recurses once per nesting level; thousands of levels exhaust the JS stack.
-      ps.addError({ start: 0, end: query.length }, 'expression nests too deeply to parse');
+      if (ps.problems.length === 0) {
+        ps.addError({ start: 0, end: query.length }, 'expression nests too deeply to parse');
+      }
     } else if (!(err instanceof Halt)) {
       throw err;
     }
