@@ -141,6 +141,16 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     });
   };
 
+  /**
+   * Runs the expression in the editor with Enter. While the completion list is open Enter picks a
+   * completion (as in Prometheus's UI), so close it first and wait until it is gone.
+   */
+  const runWithEnter = async (): Promise<void> => {
+    await page.keyboard.press('Escape');
+    await page.locator('.cm-tooltip-autocomplete').waitFor({ state: 'detached' });
+    await page.keyboard.press('Enter');
+  };
+
   /** Keeps a screenshot of the page and checks it for accessibility problems. */
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -282,7 +292,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await shot('05-explore-completion');
     await page.keyboard.press('Escape');
     await page.keyboard.type('uests_total');
-    await page.keyboard.press('Enter');
+    await runWithEnter();
 
     const graph = page.locator('[data-testid="graph"]');
     await graph.locator('canvas').waitFor();
@@ -321,8 +331,7 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     await page.keyboard.press('ControlOrMeta+a');
     // closeBrackets pairs the parenthesis: this becomes rate(e2e_requests_total), a type error.
     await page.keyboard.type('rate(e2e_requests_total');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Enter');
+    await runWithEnter();
     const error = page.locator('[data-testid="query-error"]');
     await error.waitFor();
     assert.match(await error.innerText(), /^bad_data: .*range vector/);
