@@ -96,19 +96,31 @@ function load(storage: MemoryStorage, cmd: LoadCmd): void {
 
 /**
  * The counter-reset hint a histogram reads back with from Prometheus's TSDB, which the vectors
- * expect: a sample that follows a histogram of the same chunk is NotCounterReset unless it is a
- * reset (then it starts a chunk marked CounterReset); gauges stay gauges; the first sample of a
- * series (or after a float or stale marker) keeps an unknown hint.
+ * expect: gauges stay gauges; a sample that follows a histogram of the same chunk is
+ * NotCounterReset; the first sample of a chunk reads back as unknown, whatever its chunk header
+ * says (prometheus/prometheus#15346: a reset is never reported). A chunk starts at the first sample
+ * of a series (or after a float or stale marker), after a gauge, at a detected or explicit reset,
+ * and when the schema, zero threshold or custom bounds change.
  */
 function tsdbHint(h: FloatHistogram, prev: FloatHistogram | null): FloatHistogram {
   if (h.counterResetHint === CounterResetHint.Gauge) return h;
-  if (prev === null || prev.counterResetHint === CounterResetHint.Gauge) return h;
   const c = copyHistogram(h);
-  c.counterResetHint =
-    h.counterResetHint === CounterResetHint.Reset || detectReset(withHint(h, CounterResetHint.Unknown), prev)
-      ? CounterResetHint.Reset
-      : CounterResetHint.NotReset;
+  const newChunk =
+    prev === null ||
+    prev.counterResetHint === CounterResetHint.Gauge ||
+    h.counterResetHint === CounterResetHint.Reset ||
+    h.schema !== prev.schema ||
+    h.zeroThreshold !== prev.zeroThreshold ||
+    !sameBounds(h.customValues, prev.customValues) ||
+    detectReset(withHint(h, CounterResetHint.Unknown), prev);
+  c.counterResetHint = newChunk ? CounterResetHint.Unknown : CounterResetHint.NotReset;
   return c;
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function withHint(h: FloatHistogram, hint: CounterResetHint): FloatHistogram {
@@ -284,7 +296,7 @@ async function runEval(engine: Engine, storage: MemoryStorage, cmd: EvalCmd): Pr
     return null;
   }
   if (callsTimeDependent(expr)) return null;
-  const pinned = exprToString(pin(expr, t));
+  const pinned = restoreByteEscapes(cmd.expr, exprToString(pin(expr, t)));
   const times = t !== 0 ? [-10 * t, 0, Math.trunc(t / 5), t, 10 * t] : [-1000, 0, 1000];
   for (const at of times) {
     const r = check(cmd, await query(engine, storage, pinned, at, at, 0));
@@ -295,6 +307,20 @@ async function runEval(engine: Engine, storage: MemoryStorage, cmd: EvalCmd): Pr
     }
   }
   return null;
+}
+
+/**
+ * Go strings hold raw bytes, so Go's printer writes an invalid UTF-8 byte back as `\xc5`; ours
+ * only has U+FFFD for it and prints `\ufffd` (documented in src/promql/parser/README.md). Put the
+ * string literals as written back in place of the printed ones that contain U+FFFD, in order, so
+ * the pinned run sees the same bytes (and error texts) as the original.
+ */
+function restoreByteEscapes(original: string, printed: string): string {
+  const literal = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
+  const written = (original.match(literal) ?? []).filter((l) => /\\x[89a-fA-F]/.test(l));
+  if (written.length === 0) return printed;
+  let k = 0;
+  return printed.replace(literal, (l) => (l.includes('\\ufffd') && k < written.length ? written[k++]! : l));
 }
 
 function callsTimeDependent(e: Expr): boolean {

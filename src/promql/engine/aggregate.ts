@@ -7,13 +7,8 @@ import {
 } from '../../model/index.ts';
 import { goFloatG, goQuote } from './annotations.ts';
 import type { EvalContext } from './context.ts';
-import {
-  addInPlace,
-  compactInPlace,
-  copyHistogram,
-  divInPlace,
-  IncompatibleSchemaError,
-} from './histogram.ts';
+import { IncompatibleSchemaError } from './histogram.ts';
+import { HistogramMean } from './histogram-acc.ts';
 import type { AggNode } from './plan.ts';
 import { quantileSorted } from './quantile.ts';
 import { sortFloats } from './range-functions.ts';
@@ -100,7 +95,7 @@ function aggregateSimple(
   const needCount = op === 'avg' || op === 'count' || op === 'stddev' || op === 'stdvar';
   const cnt = needCount ? new Float64Array(size) : null;
   const mean = op === 'avg' || op === 'stddev' || op === 'stdvar' ? new Float64Array(size) : null;
-  let hist: Array<FloatHistogram | null> | null = null;
+  let hist: Array<HistogramMean | null> | null = null;
   const quantVals: Array<number[] | null> | null =
     op === 'quantile' ? new Array<number[] | null>(size).fill(null) : null;
   const groupDropName = new Uint8Array(G);
@@ -152,8 +147,8 @@ function aggregateSimple(
           case 'avg':
             if (h === null) fl |= HAS_FLOAT;
             else {
-              if (hist === null) hist = new Array<FloatHistogram | null>(size).fill(null);
-              hist[idx] = copyHistogram(h);
+              if (hist === null) hist = new Array<HistogramMean | null>(size).fill(null);
+              hist[idx] = new HistogramMean(h, op === 'avg');
               fl |= HAS_HIST;
               if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
               else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
@@ -200,11 +195,10 @@ function aggregateSimple(
               if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
               else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
               try {
-                const r = addInPlace(acc, h);
-                if (r.nhcbBoundsReconciled)
-                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
+                acc.add(h);
               } catch (err) {
                 if (!(err instanceof IncompatibleSchemaError)) throw err;
+                if (acc.reconciled) infoReconciled(ctx, exprPos);
                 warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
                 fl |= INCOMPATIBLE;
               }
@@ -230,16 +224,10 @@ function aggregateSimple(
               if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
               else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
               try {
-                const left = divInPlace(copyHistogram(h), c);
-                const right = divInPlace(copyHistogram(acc), c);
-                const r1 = addInPlace(left, right, true);
-                if (r1.nhcbBoundsReconciled)
-                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
-                const r2 = addInPlace(acc, left);
-                if (r2.nhcbBoundsReconciled)
-                  annos.info('mismatched custom buckets were reconciled during aggregation', exprPos);
+                acc.add(h);
               } catch (err) {
                 if (!(err instanceof IncompatibleSchemaError)) throw err;
+                if (acc.reconciled) infoReconciled(ctx, exprPos);
                 warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
                 fl |= INCOMPATIBLE;
               }
@@ -344,7 +332,7 @@ function aggregateSimple(
             continue;
           }
           if ((fl & INCOMPATIBLE) !== 0) continue;
-          if ((fl & HAS_HIST) !== 0) h = compactInPlace(hist![idx]!);
+          if ((fl & HAS_HIST) !== 0) h = finishHistogram(hist![idx]!, ctx, exprPos);
           else if ((fl & INCREMENTAL) !== 0) v = (mean![idx] as number) + (comp![idx] as number);
           else v = v / (cnt![idx] as number) + (comp![idx] as number) / (cnt![idx] as number);
           break;
@@ -354,7 +342,7 @@ function aggregateSimple(
             continue;
           }
           if ((fl & INCOMPATIBLE) !== 0) continue;
-          if ((fl & HAS_HIST) !== 0) h = compactInPlace(hist![idx]!);
+          if ((fl & HAS_HIST) !== 0) h = finishHistogram(hist![idx]!, ctx, exprPos);
           else v += comp![idx] as number;
           break;
         case 'count':
@@ -465,3 +453,17 @@ function warnMixedSchemas(ctx: EvalContext, l: Labels, pos: { start: number; end
 }
 
 export { ExecutionError };
+
+function infoReconciled(ctx: EvalContext, pos: { start: number; end: number }): void {
+  ctx.annos.info('mismatched custom buckets were reconciled during aggregation', pos);
+}
+
+function finishHistogram(
+  acc: HistogramMean,
+  ctx: EvalContext,
+  pos: { start: number; end: number },
+): FloatHistogram {
+  const h = acc.result();
+  if (acc.reconciled) infoReconciled(ctx, pos);
+  return h;
+}

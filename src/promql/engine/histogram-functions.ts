@@ -177,7 +177,7 @@ export function histogramFunction(env: FnEnv): VectorValue {
           if (r.nanInfo)
             annos.info(
               `input to histogram_fraction has NaN observations, which are excluded from all fractions${forMetric(mname)}`,
-              pos0,
+              vecPos,
             );
           v = r.value;
         } else {
@@ -185,12 +185,12 @@ export function histogramFunction(env: FnEnv): VectorValue {
           if (r.info === 'nan')
             annos.info(
               `input to histogram_quantile has NaN observations, result is NaN${forMetric(mname)}`,
-              pos0,
+              vecPos,
             );
           if (r.info === 'skew')
             annos.info(
               `input to histogram_quantile has NaN observations, result is skewed higher${forMetric(mname)}`,
-              pos0,
+              vecPos,
             );
           v = r.value;
         }

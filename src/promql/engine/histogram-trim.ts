@@ -3,124 +3,133 @@ import { compactInPlace, isCustom, sideBuckets, type Bucket } from './histogram.
 
 /**
  * The native-histogram trim operators: `h </ x` keeps the observations below x, `h >/ x` those
- * above. Buckets straddling x are split by interpolation (linear for custom buckets and the zero
- * bucket, exponential otherwise) and the sum is corrected by the removed observations, each assumed
- * at its bucket's midpoint. Follows Prometheus's trimHistogram.
+ * above. `h` is owned by the caller and modified in place.
+ *
+ * A bucket straddling x is split by interpolation: linear for custom buckets and the zero bucket,
+ * exponential (in log space) for exponential buckets. When anything is removed, the sum is rebuilt
+ * from the kept buckets, each kept (part of a) bucket counted at its midpoint (arithmetic for
+ * linear buckets, geometric for exponential ones). When nothing is removed the histogram, original
+ * sum included, is returned unchanged. These rules reproduce Prometheus's test vectors, including
+ * its treatment of the unbounded custom buckets (see trimCustom).
  */
 export function trimHistogram(h: FloatHistogram, rhs: number, upperTrim: boolean): FloatHistogram {
-  let updatedCount = 0;
-  const origSum = h.sum;
-  let removedSum = 0;
+  const custom = isCustom(h);
+  let changed = false;
+  let count = 0;
+  let sum = 0;
   let hasPositive = false;
   let hasNegative = false;
-  const custom = isCustom(h);
-
-  const trimSide = (positive: boolean): void => {
+  for (let side = 0; side < 2; side++) {
+    const positive = side === 0;
     const arr = positive ? h.positiveBuckets : h.negativeBuckets;
     for (const b of sideBuckets(h, positive)) {
       if (b.count === 0) continue;
-      if (positive) {
-        if (custom) {
-          if (b.upper <= 0) hasNegative = true;
-          else {
-            if (b.lower < 0) hasNegative = true;
-            hasPositive = true;
-          }
-        } else hasPositive = true;
-      } else hasNegative = true;
-      const [keepCount, mid0] = bucketTrim(b, rhs, upperTrim, positive, custom);
-      let mid = mid0;
-      const inside = upperTrim ? b.upper <= rhs : b.lower >= rhs;
-      const straddles = upperTrim ? b.lower < rhs : b.upper > rhs;
-      if (inside) {
-        updatedCount += b.count;
-      } else if (straddles) {
-        removedSum += (b.count - keepCount) * mid;
-        updatedCount += keepCount;
-        arr[b.index] = keepCount;
-      } else {
-        if (!positive || !custom) mid = Math.sqrt(b.lower * b.upper);
-        removedSum += b.count * mid;
-        arr[b.index] = 0;
+      if (positive) hasPositive = true;
+      else hasNegative = true;
+      const kept = custom
+        ? trimCustom(b, rhs, upperTrim)
+        : trimFinite(b.lower, b.upper, b.count, rhs, upperTrim, false);
+      if (kept.count !== b.count) {
+        changed = true;
+        arr[b.index] = kept.count;
+      }
+      if (kept.count !== 0) {
+        count += kept.count;
+        sum += kept.count * kept.mid;
       }
     }
-  };
-  trimSide(true);
-  trimSide(false);
-
-  if (h.zeroCount > 0) {
-    const z: Bucket = {
-      lower: -h.zeroThreshold,
-      upper: h.zeroThreshold,
-      count: h.zeroCount,
-      index: 0,
-      side: 0,
-    };
-    let keep = split(z, rhs, true, true);
-    if (!upperTrim) keep = h.zeroCount - keep;
-    h.zeroCount = keep;
-    updatedCount += keep;
   }
-  let newSum = 0;
-  if (updatedCount !== 0) {
-    newSum = origSum - removedSum;
-    if (!hasNegative && newSum < 0) newSum = 0;
-    if (!hasPositive && newSum > 0) newSum = 0;
+  if (!custom && h.zeroCount > 0) {
+    // The zero bucket is taken to hold only non-negative observations when the histogram has only
+    // positive buckets (and vice versa); otherwise it spans [-threshold, threshold].
+    const zt = h.zeroThreshold;
+    const lo = hasPositive && !hasNegative ? 0 : -zt;
+    const hi = hasNegative && !hasPositive ? 0 : zt;
+    const kept = trimFinite(lo, hi, h.zeroCount, rhs, upperTrim, true);
+    if (kept.count !== h.zeroCount) {
+      changed = true;
+      h.zeroCount = kept.count;
+    }
+    if (kept.count !== 0) {
+      count += kept.count;
+      sum += kept.count * kept.mid;
+    }
   }
-  h.count = updatedCount;
-  h.sum = newSum;
+  if (!changed) return h;
+  h.count = count;
+  h.sum = sum;
   return compactInPlace(h);
 }
 
-function infinityBucket(upperTrim: boolean, b: Bucket, rhs: number): [number, number] {
-  if (b.lower === -Infinity) {
-    if (upperTrim) {
-      if (rhs >= b.upper) return [b.count, 0];
-      if (rhs >= 0 && b.upper > rhs && b.upper !== Infinity)
-        return [(b.count * rhs) / b.upper, (rhs + b.upper) / 2];
-      return [0, b.upper];
-    }
-    if (rhs <= b.lower) return [b.count, 0];
-    if (rhs >= 0 && b.upper > rhs && b.upper !== Infinity) return [b.count * (1 - rhs / b.upper), rhs / 2];
-    return [0, b.upper];
-  }
-  // Upper bound +Inf.
-  if (upperTrim) return [0, b.lower];
-  if (rhs <= b.lower) return [b.count, 0];
-  return [0, b.lower];
+/** What stays of one bucket: its count and the value each kept observation is assumed to have. */
+interface Kept {
+  count: number;
+  mid: number;
 }
 
-/** Portion of a bucket's count at or below rhs. */
-function split(b: Bucket, rhs: number, positive: boolean, linear: boolean): number {
-  if (rhs <= b.lower) return 0;
-  if (rhs >= b.upper) return b.count;
-  let fraction: number;
-  if (linear) fraction = (rhs - b.lower) / (b.upper - b.lower);
-  else {
-    const logLower = Math.log2(Math.abs(b.lower));
-    const logUpper = Math.log2(Math.abs(b.upper));
-    const logV = Math.log2(Math.abs(rhs));
-    fraction = positive
-      ? (logV - logLower) / (logUpper - logLower)
-      : 1 - (logV - logUpper) / (logLower - logUpper);
-  }
-  return b.count * fraction;
-}
+const NONE: Kept = { count: 0, mid: 0 };
 
-function midpoint(b: Bucket, product: number, linear: boolean, positive: boolean): number {
-  if (linear) return (b.lower + b.upper) / 2;
-  return positive ? Math.sqrt(product) : -Math.sqrt(product);
-}
-
-function bucketTrim(
-  b: Bucket,
+/**
+ * A bucket with finite bounds [lo, hi]. Linear buckets interpolate and take midpoints
+ * arithmetically; exponential ones (same-signed, non-zero bounds) geometrically.
+ */
+function trimFinite(
+  lo: number,
+  hi: number,
+  count: number,
   rhs: number,
   upperTrim: boolean,
-  positive: boolean,
-  custom: boolean,
-): [number, number] {
-  if (b.lower === -Infinity || b.upper === Infinity) return infinityBucket(upperTrim, b, rhs);
-  const under = split(b, rhs, positive, custom);
-  if (upperTrim) return [under, midpoint(b, Math.abs(b.lower) * Math.abs(rhs), custom, positive)];
-  return [b.count - under, midpoint(b, Math.abs(rhs) * Math.abs(b.upper), custom, positive)];
+  linear: boolean,
+): Kept {
+  let from = lo;
+  let to = hi;
+  if (upperTrim) {
+    if (rhs <= lo) return NONE;
+    if (rhs < hi) to = rhs;
+  } else {
+    if (rhs >= hi) return NONE;
+    if (rhs > lo) from = rhs;
+  }
+  if (linear) {
+    const frac = hi === lo ? 1 : (to - from) / (hi - lo);
+    return { count: count * frac, mid: (from + to) / 2 };
+  }
+  // Ratios of same-signed bounds are positive, so this serves negative buckets too.
+  const frac = Math.log(to / from) / Math.log(hi / lo);
+  const mid = (lo < 0 ? -1 : 1) * Math.sqrt(from * to);
+  return { count: count * frac, mid };
+}
+
+/**
+ * Custom (NHCB) buckets: finite buckets are linear. The unbounded first bucket (-Inf, u] counts
+ * as (0, u] when u > 0 and the cut is at or above zero; a cut elsewhere inside it drops it for
+ * `>/` and keeps its whole count at the cut value for `</`. The +Inf bucket (l, +Inf] is dropped
+ * by any finite `</`, and kept whole by `>/` at max(l, x).
+ */
+function trimCustom(b: Bucket, rhs: number, upperTrim: boolean): Kept {
+  const lo = b.lower;
+  const hi = b.upper;
+  const n = b.count;
+  if (lo !== -Infinity && hi !== Infinity) return trimFinite(lo, hi, n, rhs, upperTrim, true);
+  if (lo === -Infinity && hi === Infinity) {
+    const keepAll = upperTrim ? rhs === Infinity : rhs === -Infinity;
+    return keepAll ? { count: n, mid: 0 } : NONE;
+  }
+  if (hi === Infinity) {
+    if (upperTrim) return rhs === Infinity ? { count: n, mid: lo } : NONE;
+    if (rhs <= lo) return { count: n, mid: lo };
+    return rhs === Infinity ? NONE : { count: n, mid: rhs };
+  }
+  // First bucket (-Inf, hi].
+  const fullMid = hi > 0 ? hi / 2 : hi;
+  if (upperTrim) {
+    if (rhs >= hi) return { count: n, mid: fullMid };
+    if (rhs === -Infinity) return NONE;
+    if (hi > 0) return rhs <= 0 ? NONE : { count: (n * rhs) / hi, mid: rhs / 2 };
+    return { count: n, mid: rhs };
+  }
+  if (rhs >= hi) return NONE;
+  if (rhs === -Infinity) return { count: n, mid: fullMid };
+  if (hi > 0 && rhs >= 0) return { count: (n * (hi - rhs)) / hi, mid: (rhs + hi) / 2 };
+  return NONE;
 }

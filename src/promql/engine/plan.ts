@@ -44,6 +44,13 @@ export interface VSelNode extends Base {
   readonly at: number | null;
   readonly anchored: boolean;
   readonly smoothed: boolean;
+  /**
+   * Only histogram_count/sum/avg read this selector's histograms (no subquery or bucket-reading
+   * function in between): Prometheus then reads them through its HistogramStatsIterator, which
+   * resolves unknown counter-reset hints against the previous sample; we do the same (see
+   * loadSeries) so aggregations report the same hints and collisions.
+   */
+  statsOnly: boolean;
   /** Filled by the prepare phase: the selected series, sorted by labels. */
   series: readonly Series[];
   /** Filled by the prepare phase: the inclusive time range the series were selected for. */
@@ -136,6 +143,7 @@ export interface PlanParams {
 /** Builds the plan of `expr`. Throws BadDataError for invalid durations, ExecutionError for misuse. */
 export function buildPlan(expr: Expr, p: PlanParams): PNode {
   const node = convert(expr, p);
+  markStatsOnly(node, STATS_NONE);
   const [, wrap] = invariance(node);
   return wrap ? wrapInv(node) : markInvariant(node);
 }
@@ -228,6 +236,7 @@ function convertSelector(e: VectorSelector, p: PlanParams): VSelNode {
     smoothed: e.smoothed,
     pos: e.posRange,
     type: 'vector',
+    statsOnly: false,
     series: [],
     mint: 0,
     maxt: 0,
@@ -297,6 +306,7 @@ function infoSelector(args: readonly PNode[]): { sel: VSelNode; at: number | nul
       smoothed: false,
       pos: args[0]!.pos,
       type: 'vector',
+      statsOnly: false,
       series: [],
       mint: 0,
       maxt: 0,
@@ -498,5 +508,54 @@ export function forEachSelector(n: PNode, fn: (vs: VSelNode) => void): void {
       }
       for (const a of n.args) forEachSelector(a, fn);
       return;
+  }
+}
+
+const STATS_NONE = 0;
+const STATS_ONLY = 1;
+const STATS_BLOCKED = 2;
+
+/**
+ * Prometheus's detectHistogramStatsDecoding: a selector is read stats-only when, between it and
+ * the nearest enclosing binary operation, there is a histogram_count/sum/avg call and neither a
+ * subquery nor histogram_quantile/histogram_fraction.
+ */
+function markStatsOnly(n: PNode, state: number): void {
+  switch (n.k) {
+    case 'vsel':
+      n.statsOnly = state === STATS_ONLY;
+      return;
+    case 'msel':
+      n.vs.statsOnly = state === STATS_ONLY;
+      return;
+    case 'num':
+    case 'str':
+      return;
+    case 'neg':
+    case 'inv':
+      markStatsOnly(n.expr, state);
+      return;
+    case 'subq':
+      markStatsOnly(n.expr, STATS_BLOCKED);
+      return;
+    case 'agg':
+      markStatsOnly(n.expr, state);
+      if (n.param !== null) markStatsOnly(n.param, state);
+      return;
+    case 'bin':
+      markStatsOnly(n.lhs, STATS_NONE);
+      markStatsOnly(n.rhs, STATS_NONE);
+      return;
+    case 'call': {
+      let s = state;
+      if (n.name === 'histogram_quantile' || n.name === 'histogram_fraction') s = STATS_BLOCKED;
+      else if (
+        s !== STATS_BLOCKED &&
+        (n.name === 'histogram_count' || n.name === 'histogram_sum' || n.name === 'histogram_avg')
+      )
+        s = STATS_ONLY;
+      for (const a of n.args) markStatsOnly(a, s);
+      return;
+    }
   }
 }

@@ -39,7 +39,7 @@ export function matrixSelectorInput(node: MSelNode, ctx: EvalContext): RangeInpu
     load: (i, buf) => {
       ctx.check();
       buf.withSt = ctx.opts.enableStartTimestamps;
-      it = loadSeries(vs.series[i]!, vs.mint, vs.maxt, buf, it);
+      it = loadSeries(vs.series[i]!, vs.mint, vs.maxt, buf, it, vs.statsOnly);
       ctx.samplesScanned += buf.fn + buf.hn;
     },
     range: node.range,

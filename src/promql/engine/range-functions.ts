@@ -7,14 +7,13 @@ import {
   copyToSchema,
   detectReset,
   divInPlace,
-  hasOverflow,
   histogramsEqual,
   IncompatibleSchemaError,
   isCustom,
-  kahanAddInPlace,
   kahanInc,
   mulInPlace,
 } from './histogram.ts';
+import { HistogramMean } from './histogram-acc.ts';
 import { quantileSorted } from './quantile.ts';
 import type { FnOut, RangeFn, RangeWindow } from './range-eval.ts';
 import { K_FLOAT, K_HIST, K_NONE } from './types.ts';
@@ -660,10 +659,15 @@ function avgOverTime(w: RangeWindow, out: FnOut): number {
   return K_FLOAT;
 }
 
-function trackHints(hs: FloatHistogram[]): { reset: boolean; notReset: boolean } {
+function trackHints(
+  hs: readonly (FloatHistogram | null)[],
+  lo: number,
+  hi: number,
+): { reset: boolean; notReset: boolean } {
   let reset = false;
   let notReset = false;
-  for (const h of hs) {
+  for (let i = lo; i < hi; i++) {
+    const h = hs[i] as FloatHistogram;
     if (h.counterResetHint === CounterResetHint.Reset) reset = true;
     else if (h.counterResetHint === CounterResetHint.NotReset) notReset = true;
   }
@@ -671,53 +675,24 @@ function trackHints(hs: FloatHistogram[]): { reset: boolean; notReset: boolean }
 }
 
 function histogramMean(w: RangeWindow): FloatHistogram | null {
-  const b = w.buf;
-  const hs = b.hh.slice(w.hLo, w.hHi);
-  let reconciled = false;
-  const { reset, notReset } = trackHints(hs);
+  return histogramAccumulate(w, true);
+}
+
+/** sum_over_time / avg_over_time of a window of histograms; null (with a warning) on mixed schemas. */
+function histogramAccumulate(w: RangeWindow, averaging: boolean): FloatHistogram | null {
+  const hs = w.buf.hh;
+  const { reset, notReset } = trackHints(hs, w.hLo, w.hHi);
+  let acc: HistogramMean | null = null;
   const finish = (): void => {
     if (reset && notReset) w.ctx.annos.warn('conflicting counter resets during histogram aggregation', w.pos);
-    if (reconciled) infoReconciled(w, 'aggregation');
+    if (acc !== null && acc.reconciled) infoReconciled(w, 'aggregation');
   };
   try {
-    let sum = copyHistogram(hs[0] as FloatHistogram);
-    let mean: FloatHistogram | null = null;
-    let comp: FloatHistogram | null = null;
-    let count = 1;
-    let incremental = false;
-    for (let i = 1; i < hs.length; i++) {
-      const h = hs[i] as FloatHistogram;
-      count = i + 1;
-      if (!incremental) {
-        const s2 = copyHistogram(sum);
-        const r = kahanAddInPlace(s2, h, comp === null ? null : copyHistogram(comp));
-        if (r.res.nhcbBoundsReconciled) reconciled = true;
-        if (!hasOverflow(s2)) {
-          sum = s2;
-          comp = r.comp;
-          continue;
-        }
-        incremental = true;
-        mean = divInPlace(copyHistogram(sum), count - 1);
-        if (comp !== null) divInPlace(comp, count - 1);
-      }
-      const q = (count - 1) / count;
-      if (comp !== null) mulInPlace(comp, q);
-      const toAdd = divInPlace(copyHistogram(h), count);
-      const r = kahanAddInPlace(mulInPlace(mean as FloatHistogram, q), toAdd, comp);
-      comp = r.comp;
-      if (r.res.nhcbBoundsReconciled) reconciled = true;
-    }
-    let res: FloatHistogram;
-    if (incremental) {
-      res = mean as FloatHistogram;
-      if (comp !== null) addInPlace(res, comp);
-    } else {
-      res = divInPlace(sum, count);
-      if (comp !== null) addInPlace(res, divInPlace(comp, count));
-    }
+    acc = new HistogramMean(hs[w.hLo] as FloatHistogram, averaging);
+    for (let i = w.hLo + 1; i < w.hHi; i++) acc.add(hs[i] as FloatHistogram);
+    const res = acc.result();
     finish();
-    return compactInPlace(res);
+    return res;
   } catch (err) {
     if (err instanceof IncompatibleSchemaError) {
       finish();
@@ -735,34 +710,10 @@ function sumOverTime(w: RangeWindow, out: FnOut): number {
     return K_NONE;
   }
   if (w.nf === 0) {
-    const hs = b.hh.slice(w.hLo, w.hHi);
-    const { reset, notReset } = trackHints(hs);
-    let reconciled = false;
-    const finish = (): void => {
-      if (reset && notReset)
-        w.ctx.annos.warn('conflicting counter resets during histogram aggregation', w.pos);
-      if (reconciled) infoReconciled(w, 'aggregation');
-    };
-    try {
-      const sum = copyHistogram(hs[0] as FloatHistogram);
-      let comp: FloatHistogram | null = null;
-      for (let i = 1; i < hs.length; i++) {
-        const r = kahanAddInPlace(sum, hs[i] as FloatHistogram, comp);
-        comp = r.comp;
-        if (r.res.nhcbBoundsReconciled) reconciled = true;
-      }
-      if (comp !== null) addInPlace(sum, comp);
-      finish();
-      out.h = compactInPlace(sum);
-      return K_HIST;
-    } catch (err) {
-      if (err instanceof IncompatibleSchemaError) {
-        finish();
-        warnMixedSchemas(w);
-        return K_NONE;
-      }
-      throw err;
-    }
+    const h = histogramAccumulate(w, false);
+    if (h === null) return K_NONE;
+    out.h = h;
+    return K_HIST;
   }
   const fv = b.fv;
   let sum = 0;

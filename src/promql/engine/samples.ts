@@ -1,6 +1,6 @@
-import type { FloatHistogram } from '../../model/index.ts';
+import { CounterResetHint, type FloatHistogram } from '../../model/index.ts';
 import { ValueKind, type FloatColumns, type SampleIterator, type Series } from '../../storage/index.ts';
-import { copyHistogram } from './histogram.ts';
+import { copyHistogram, detectReset } from './histogram.ts';
 
 /**
  * A reusable columnar buffer of one series' samples in a time range, floats and histograms kept
@@ -80,7 +80,9 @@ export class SampleBuf {
 /**
  * Reads the samples of `series` with timestamps in [mint, maxt] (inclusive) into `buf`, dropping
  * stale markers and copying histograms (an iterator's histogram is only valid until it moves).
- * Returns the iterator for reuse.
+ * Returns the iterator for reuse. With `resolveHints` (stats-only selectors, see VSelNode), an
+ * unknown counter-reset hint of a histogram that follows another loaded histogram becomes reset or
+ * not-reset by comparing the two, as Prometheus's HistogramStatsIterator does.
  */
 export function loadSeries(
   series: Series,
@@ -88,6 +90,7 @@ export function loadSeries(
   maxt: number,
   buf: SampleBuf,
   reuse: SampleIterator | undefined,
+  resolveHints = false,
 ): SampleIterator {
   buf.reset();
   if (series.readFloats !== undefined) {
@@ -108,11 +111,20 @@ export function loadSeries(
   }
   const it = series.iterator(reuse);
   let k = it.seek(mint);
+  let prev: FloatHistogram | null = null;
   while (k !== ValueKind.None) {
     const t = it.t;
     if (t > maxt) break;
     if (k === ValueKind.Float) buf.pushFloat(t, it.v, it.st);
-    else if (k === ValueKind.Histogram) buf.pushHist(t, copyHistogram(it.h as FloatHistogram), it.st);
+    else if (k === ValueKind.Histogram) {
+      const h = copyHistogram(it.h as FloatHistogram);
+      if (resolveHints) {
+        if (prev !== null && h.counterResetHint === CounterResetHint.Unknown)
+          h.counterResetHint = detectReset(h, prev) ? CounterResetHint.Reset : CounterResetHint.NotReset;
+        prev = h;
+      }
+      buf.pushHist(t, h, it.st);
+    }
     k = it.next();
   }
   return it;

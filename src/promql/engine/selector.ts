@@ -41,7 +41,17 @@ export function evalVectorSelector(
       return out;
     }
     it = series.iterator(it);
-    ctx.samplesScanned += fillInstant(it, out, grid, node.at, node.offset, lookback, mode, series.labels);
+    ctx.samplesScanned += fillInstant(
+      it,
+      out,
+      grid,
+      node.at,
+      node.offset,
+      lookback,
+      mode,
+      series.labels,
+      node.statsOnly,
+    );
     return out;
   });
 }
@@ -89,6 +99,7 @@ function fillInstant(
   lookback: number,
   mode: 'value' | 'timestamp' | 'st' | 'infots',
   labels: Labels,
+  resolveHints: boolean,
 ): number {
   const firstRef = (at ?? grid.start) - offset;
   let k: ValueKind = it.seek(firstRef - lookback + 1);
@@ -115,7 +126,15 @@ function fillInstant(
       lastK = k;
       lastT = t;
       if (k === ValueKind.Float) lastV = it.v;
-      else if (k === ValueKind.Histogram) lastH = plain ? copyHistogram(it.h as FloatHistogram) : null;
+      else if (k === ValueKind.Histogram) {
+        if (plain) {
+          const h = copyHistogram(it.h as FloatHistogram);
+          // Stats-only selectors: resolve unknown hints against the previous histogram (see loadSeries).
+          if (resolveHints && lastH !== null && h.counterResetHint === CounterResetHint.Unknown)
+            h.counterResetHint = detectReset(h, lastH) ? CounterResetHint.Reset : CounterResetHint.NotReset;
+          lastH = h;
+        } else lastH = null;
+      }
       if (!plain) lastSt = it.st;
       scanned++;
       k = it.next();
@@ -162,7 +181,7 @@ function evalSmoothedSelector(node: VSelNode, grid: Grid, ctx: EvalContext): Vec
     out.reset();
     const series = node.series[i];
     if (series === undefined) return out;
-    it = loadSeries(series, node.mint, node.maxt, buf, it);
+    it = loadSeries(series, node.mint, node.maxt, buf, it, node.statsOnly);
     const name = series.labels.get('__name__');
     let fLo = 0;
     let hLo = 0;
