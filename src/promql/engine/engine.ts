@@ -84,7 +84,7 @@ export class Engine {
   }
 
   /** Evaluates `query` at start, start+step, …, ≤ end (ms). Always returns a matrix sorted by labels. */
-  rangeQuery(
+  async rangeQuery(
     queryable: Queryable,
     query: string | Expr,
     startMs: number,

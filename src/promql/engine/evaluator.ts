@@ -289,7 +289,8 @@ export class Evaluator {
         const b = w.buf;
         if (b.hn === 0 && !b.hasSt) {
           o.reset();
-          fastRate(
+          // The sample budget sees the largest window, as Prometheus holds one window at a time.
+          const held = fastRate(
             b.ft,
             b.fv,
             b.fn,
@@ -304,6 +305,8 @@ export class Evaluator {
             o.v,
             o.k,
           );
+          ctx.hold(held);
+          ctx.release(held);
         } else {
           slideWindows(input, i, grid, ctx, w, fn, params, pos, o, true);
         }
@@ -388,6 +391,7 @@ export class Evaluator {
         extendFloats(ft, fv, mint, ref, input.smoothed);
       }
       if (ft.length + hh.length === 0) continue;
+      this.ctx.hold(ft.length + hh.length);
       series.push({
         labels: input.labels(i),
         ft: Float64Array.from(ft),

@@ -187,6 +187,7 @@ export function slideWindows(
   // ref = base + j * mul: no branch in the loop, so V8 keeps it an unboxed double.
   const base = (input.at === null ? grid.start : input.at) - input.offset;
   const mul = input.at === null ? grid.step : 0;
+  let maxWindow = 0;
   for (let j = 0; j < grid.n; j++) {
     const t = grid.start + j * grid.step;
     const ref = base + j * mul;
@@ -198,7 +199,9 @@ export function slideWindows(
     while (hLo < buf.hn && (buf.ht[hLo] as number) <= lowEx) hLo++;
     if (hHi < hLo) hHi = hLo;
     while (hHi < buf.hn && (buf.ht[hHi] as number) <= highIn) hHi++;
-    if (fHi === fLo && hHi === hLo) continue;
+    const size = fHi - fLo + hHi - hLo;
+    if (size === 0) continue;
+    if (size > maxWindow) maxWindow = size;
     w.fLo = fLo;
     w.fHi = fHi;
     w.hLo = hLo;
@@ -217,4 +220,7 @@ export function slideWindows(
       out.setHist(j, res.h!);
     }
   }
+  // The sample budget sees the largest window, as Prometheus holds one window at a time.
+  ctx.hold(maxWindow);
+  ctx.release(maxWindow);
 }

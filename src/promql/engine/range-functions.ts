@@ -222,10 +222,10 @@ export function fastRate(
   isRate: boolean,
   outV: Float64Array,
   outK: Uint8Array,
-): boolean {
+): number {
   let lo = 0;
   let hi = 0;
-  let any = false;
+  let maxWindow = 0;
   const rangeSec = range / 1000;
   // resets[i]: how many decreases there are among samples 0..i, so a window without one skips
   // the reset loop (the sums stay exactly those of extrapolatedRate).
@@ -250,6 +250,7 @@ export function fastRate(
     if (hi < lo) hi = lo;
     while (hi < n && (ft[hi] as number) <= ref) hi++;
     const cnt = hi - lo;
+    if (cnt > maxWindow) maxWindow = cnt;
     if (cnt < 2) continue;
     const firstV = fv[lo] as number;
     let result = (fv[hi - 1] as number) - firstV;
@@ -279,9 +280,8 @@ export function fastRate(
     if (isRate) factor /= rangeSec;
     outV[j] = result * factor;
     outK[j] = K_FLOAT;
-    any = true;
   }
-  return any;
+  return maxWindow;
 }
 
 /** Increase between the first and last histogram of the window, handling counter resets. */
