@@ -3,7 +3,7 @@ import type { Options } from './options.ts';
 import type { QueryDef } from './queries.ts';
 import type { SystemRun } from './run.ts';
 import { median, percentile } from './stats.ts';
-import { SPECS, XSCALER_LIMITS, type SystemId } from './systems.ts';
+import { PACKAGE_ROOT, SPECS, XSCALER_LIMITS, type SystemId } from './systems.ts';
 import type { Workload } from './workload.ts';
 
 /** Everything the report needs; also what --json writes (minus the catalogue). */
@@ -94,6 +94,15 @@ const ROWS: readonly Row[] = [
     name: 'steady RSS per active series (bytes)',
     better: 'lower',
     value: (r, w) => (r.steadyRssBytes === undefined ? undefined : r.steadyRssBytes / w.series),
+    format: (v) => fmt(v),
+  },
+  {
+    name: 'steady RSS above idle, per active series (bytes)',
+    better: 'lower',
+    value: (r, w) =>
+      r.steadyRssBytes === undefined || r.idleRssBytes === undefined
+        ? undefined
+        : (r.steadyRssBytes - r.idleRssBytes) / w.series,
     format: (v) => fmt(v),
   },
   {
@@ -192,9 +201,18 @@ export function renderReport(res: Results): string {
   lines.push(`- Machine: ${res.machine}`);
   for (const id of ['xscaler', 'victoriametrics', 'prometheus'] as const) {
     const skipped = res.skipped[id];
-    lines.push(
-      `- ${title(id)}: ${skipped === undefined ? (res.versions[id] ?? '?') : `not run — ${skipped}`}`,
-    );
+    if (skipped !== undefined) {
+      lines.push(`- ${title(id)}: not run — ${skipped}`);
+      continue;
+    }
+    if (!ran.includes(id)) continue;
+    const { command, args } = SPECS[id].command('DATA', 'WORK', { http: 1, grpc: 2 });
+    const shown = [command === process.execPath ? 'node' : command, ...args]
+      .join(' ')
+      .replace(PACKAGE_ROOT + '/', '')
+      .replaceAll(':1', ':PORT')
+      .replaceAll(':2', ':PORT');
+    lines.push(`- ${title(id)} ${res.versions[id] ?? '?'}: \`${shown}\``);
   }
   const p = w.params;
   lines.push(
@@ -205,7 +223,7 @@ export function renderReport(res: Results): string {
     `- ${p.targets.toLocaleString('en-US')} targets × ${p.families} metric families → **${w.series.toLocaleString('en-US')} active series**, ${w.metricNames.length} metric names (${w.metricNames.join(', ')})`,
     `- counters (increase, reset when a target restarts), gauges (mean-reverting walks), classic histograms (\`_bucket\` with 12 \`le\`, \`_sum\`, \`_count\`); labels cluster, namespace, job, instance, pod (+ code, method, container, queue, le); \`kube_pod_info\` carries node`,
     `- scrape interval ${duration(p.intervalMs)}; backfill ${duration(p.backfillMs)} = ${w.backfillScrapes} scrapes = ${w.backfillSamples.toLocaleString('en-US')} samples, sent as fast as accepted by ${p.senders} concurrent senders (series sharded like remote-write shards, ≤ 5 min skew between senders)`,
-    `- sustained phase: ${p.sustainedScrapes} more scrapes = ${w.sustainedSamples.toLocaleString('en-US')} samples paced at ${Math.round(o.sustainedRate).toLocaleString('en-US')} samples/s`,
+    `- sustained phase: ${p.sustainedScrapes} more scrape${p.sustainedScrapes === 1 ? '' : 's'} = ${w.sustainedSamples.toLocaleString('en-US')} samples paced at ${Math.round(o.sustainedRate).toLocaleString('en-US')} samples/s`,
     `- remote write 1.0, ${p.samplesPerRequest} samples per request, one sample per TimeSeries (as Prometheus sends), snappy: ${(w.rawBytes / MiB).toFixed(1)} MiB raw, ${(w.compressedBytes / MiB).toFixed(1)} MiB compressed, ${w.backfill.flat().length + w.sustained.flat().length} requests, sha256 ${w.sha256.slice(0, 16)}…`,
     `- data spans ${new Date(w.firstScrapeMs).toISOString()} → ${new Date(w.evalMs).toISOString()} (ends before the run started, so every system accepts it); queries evaluated at the end; seed ${p.seed}`,
     '',
@@ -260,6 +278,11 @@ export function renderReport(res: Results): string {
   check('sustained rate achieved (samples/s)', (r) =>
     r.sustained === undefined ? '—' : fmt(r.sustained.samplesAccepted / r.sustained.seconds),
   );
+  check('harness (load generator) CPU-seconds during the backfill', (r) =>
+    fmt(r.backfill?.clientCpuSeconds, 1),
+  );
+  check('backfill wall seconds', (r) => fmt(r.backfill?.seconds, 1));
+  check('machine load average (1 min) at the end of the backfill', (r) => fmt(r.loadAfterBackfill, 2));
   check('flush / compaction', (r) => r.flushNote ?? '—');
 
   if (res.queries.length > 0 && ran.some((id) => first(id)?.queries !== undefined)) {

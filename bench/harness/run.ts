@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { settledBytes } from './disk.ts';
 import { HttpClient } from './http-client.ts';
@@ -18,6 +19,8 @@ export interface SystemRun {
   idleRssBytes?: number;
   backfill?: SendResult;
   backfillCpuSeconds?: number;
+  /** 1-minute load average of the machine when the backfill ended (other users make it noisy). */
+  loadAfterBackfill?: number;
   peakRssBytes?: number;
   sustained?: SendResult;
   sustainedCpuSeconds?: number;
@@ -153,6 +156,7 @@ export async function runSystem(ctx: RunContext, spec: SystemSpec, round: number
         requestTimeoutMs: 60_000,
       });
       result.backfillCpuSeconds = cpuSeconds(pid) - cpu0;
+      result.loadAfterBackfill = loadavg()[0]!;
       result.peakRssBytes = Math.max(peakRssBytes(pid), ...sampler.stop());
       result.backfill = r;
       say(

@@ -18,6 +18,8 @@ export interface SendResult {
   readonly errors: ReadonlyMap<string, number>;
   /** True when the deadline stopped the phase before every request was sent. */
   readonly truncated: boolean;
+  /** CPU seconds the harness itself (the load generator) used meanwhile: it must stay well below one core. */
+  readonly clientCpuSeconds: number;
 }
 
 export interface SendOptions {
@@ -60,6 +62,7 @@ export async function sendPhase(workload: Workload, opts: SendOptions): Promise<
   let retries = 0;
   let truncated = false;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   let lastResponse = started;
   const perSenderRate = opts.rate / senders;
 
@@ -141,5 +144,6 @@ export async function sendPhase(workload: Workload, opts: SendOptions): Promise<
     seconds: (lastResponse - started) / 1000,
     errors,
     truncated,
+    clientCpuSeconds: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpuStart)),
   };
 }

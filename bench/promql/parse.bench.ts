@@ -3,7 +3,7 @@
  * printer for comparison. Also reports heap bytes allocated per parse and checks that parse time
  * grows linearly with query length (a long `a + a + ...` chain and deeply nested parentheses).
  *
- *   node --import tsx bench/promql/parse.bench.ts
+ *   node --expose-gc --import tsx bench/promql/parse.bench.ts
  */
 import { exprToString, parseExpr, prettify } from '../../src/promql/parser/index.ts';
 
@@ -64,11 +64,11 @@ function bytesPerParse(): number {
 /** Median microseconds per parse of a generated query of size `n`, after warming up the JIT. */
 function timeOf(make: (n: number) => string, n: number): number {
   const q = make(n);
-  for (let i = 0; i < 50; i++) parseExpr(q);
+  for (let i = 0; i < 300; i++) parseExpr(q);
   const times = Array.from({ length: ROUNDS }, () => {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < 20; i++) parseExpr(q);
-    return Number(process.hrtime.bigint() - start) / 1e3 / 20;
+    for (let i = 0; i < 50; i++) parseExpr(q);
+    return Number(process.hrtime.bigint() - start) / 1e3 / 50;
   });
   return median(times);
 }
@@ -79,8 +79,9 @@ measure('parseExpr', (q) => parseExpr(q));
 const parsed = new Map(QUERIES.map((q) => [q, parseExpr(q)] as const));
 measure('exprToString', (q) => exprToString(parsed.get(q)!));
 measure('prettify', (q) => prettify(parsed.get(q)!));
+const exact = typeof (globalThis as { gc?: unknown }).gc === 'function';
 console.log(
-  `  ~${Math.round(bytesPerParse())} heap bytes allocated per parse (approximate without --expose-gc)`,
+  `  ~${Math.round(bytesPerParse())} heap bytes allocated per parse${exact ? '' : ' (rough: run with --expose-gc)'}`,
 );
 
 const chain = (n: number): string => Array.from({ length: n }, (_, i) => `m${i}{job="a"}`).join(' + ');
