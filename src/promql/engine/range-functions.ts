@@ -270,7 +270,9 @@ export function fastRate(
     const avg = sampledInterval / (cnt - 1);
     const threshold = avg * 1.1;
     if (durationToStart >= threshold) durationToStart = avg / 2;
-    if (isCounter && result > 0 && firstV >= 0) {
+    // With ≥ 3 samples and firstV ≥ result, durationToZero ≥ sampledInterval > durationToStart
+    // (which is below 1.1 × the average gap), so the division can be skipped exactly.
+    if (isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result)) {
       const durationToZero = sampledInterval * (firstV / result);
       if (durationToZero < durationToStart) durationToStart = durationToZero;
     }
