@@ -63,18 +63,28 @@ export class Matcher implements MatcherSpec {
   }
 }
 
+/** Compiled regexes by pattern. Dashboards repeat the same few patterns on every refresh. */
+const compiled = new Map<string, RE2>();
+const MAX_COMPILED = 2000;
+
 /**
  * Compiles a user regex with RE2, anchored on both ends with `.` matching newlines. Throws
- * BadDataError with RE2's own explanation when the pattern is invalid.
+ * BadDataError with RE2's own explanation when the pattern is invalid. Results are cached (RE2
+ * objects are immutable for `test`/`exec` without the global flag, so sharing them is safe).
  */
 export function compileAnchored(pattern: string): RE2 {
+  const hit = compiled.get(pattern);
+  if (hit !== undefined) return hit;
   try {
     // Compile the pattern alone first, so an error message talks about what the user wrote.
     new RE2(pattern, 'u');
   } catch (err) {
     throw new BadDataError(`error parsing regexp: ${(err as Error).message}: \`${pattern}\``);
   }
-  return new RE2(`^(?s:${pattern})$`, 'u');
+  const re = new RE2(`^(?s:${pattern})$`, 'u');
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(pattern, re);
+  return re;
 }
 
 /**
