@@ -34,29 +34,41 @@ export class MetadataStore {
  */
 export class ExemplarStore {
   private readonly capacity: number;
-  private readonly series: Array<Labels | null>;
-  private readonly items: Array<StoredExemplar | null>;
+  /** Grow up to `capacity`, then wrap: an idle tenant costs nothing. */
+  private readonly series: Array<Labels | null> = [];
+  private readonly items: Array<StoredExemplar | null> = [];
   private next = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(0, capacity);
-    this.series = new Array<Labels | null>(this.capacity).fill(null);
-    this.items = new Array<StoredExemplar | null>(this.capacity).fill(null);
+  }
+
+  private get size(): number {
+    return this.items.length;
   }
 
   /** Adds one exemplar; returns false for an exact duplicate of the series' newest exemplar. */
   add(seriesLabels: Labels, e: StoredExemplar): boolean {
     if (this.capacity === 0) return false;
-    const prev = (this.next + this.capacity - 1) % this.capacity;
-    const p = this.items[prev];
-    if (
-      p &&
-      p.t === e.t &&
-      Object.is(p.v, e.v) &&
-      p.labels.equals(e.labels) &&
-      this.series[prev]?.equals(seriesLabels)
-    )
-      return false;
+    const n = this.size;
+    if (n > 0) {
+      const prev = (this.next + n - 1) % n;
+      const p = this.items[prev];
+      if (
+        p &&
+        p.t === e.t &&
+        Object.is(p.v, e.v) &&
+        p.labels.equals(e.labels) &&
+        this.series[prev]?.equals(seriesLabels)
+      )
+        return false;
+    }
+    if (n < this.capacity) {
+      this.series.push(seriesLabels);
+      this.items.push(e);
+      this.next = 0;
+      return true;
+    }
     this.series[this.next] = seriesLabels;
     this.items[this.next] = e;
     this.next = (this.next + 1) % this.capacity;
@@ -70,8 +82,8 @@ export class ExemplarStore {
     end: number,
   ): Array<{ seriesLabels: Labels; exemplars: StoredExemplar[] }> {
     const groups = new Map<string, { seriesLabels: Labels; exemplars: StoredExemplar[] }>();
-    for (let k = 0; k < this.capacity; k++) {
-      const i = (this.next + k) % this.capacity;
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next + k) % this.size;
       const e = this.items[i];
       const s = this.series[i];
       if (!e || !s || e.t < start || e.t > end) continue;
@@ -87,8 +99,8 @@ export class ExemplarStore {
   /** Everything held, oldest first (for checkpoints). */
   all(): Array<{ seriesLabels: Labels; e: StoredExemplar }> {
     const out: Array<{ seriesLabels: Labels; e: StoredExemplar }> = [];
-    for (let k = 0; k < this.capacity; k++) {
-      const i = (this.next + k) % this.capacity;
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next + k) % this.size;
       const e = this.items[i];
       const s = this.series[i];
       if (e && s) out.push({ seriesLabels: s, e });

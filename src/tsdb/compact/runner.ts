@@ -6,49 +6,38 @@ import type { Tombstones } from '../meta-stores.ts';
 import { compactBlocks, type CompactJob } from './compact.ts';
 import type { WorkerRequest } from './worker.ts';
 
+type Pending = { resolve: (m: BlockMeta) => void; reject: (e: Error) => void };
+
 /**
- * Runs compaction jobs one at a time, in a worker thread (default) or inline. The worker is started
- * on first use and stopped by `close`. Inline mode uses the engine's fs seam (tests inject faults
- * there); the worker uses the real file system.
+ * One compaction worker thread for the whole process, shared by every tenant's engine (a thread
+ * per tenant would cost tens of MB each). Jobs queue in the worker and run one at a time. It is
+ * started on first use and stopped when the last engine using it closes.
  */
-export class CompactionRunner {
+class SharedWorker {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<
-    number,
-    { resolve: (m: BlockMeta) => void; reject: (e: Error) => void }
-  >();
-  private readonly inWorker: boolean;
-  private readonly fs: TsdbFs;
+  private readonly pending = new Map<number, Pending>();
+  private users = 0;
 
-  constructor(fs: TsdbFs, inWorker: boolean) {
-    this.fs = fs;
-    this.inWorker = inWorker;
+  acquire(): void {
+    this.users++;
   }
 
-  run(job: CompactJob, tombstones: Tombstones): Promise<BlockMeta> {
-    if (!this.inWorker) return compactBlocks(this.fs, job, tombstones);
-    const w = this.start();
-    const id = this.nextId++;
-    const msg: WorkerRequest = {
-      id,
-      job,
-      tombstones: tombstones.list.map((t) => ({
-        start: t.start,
-        end: t.end,
-        matchers: t.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })),
-      })),
-    };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.postMessage(msg);
-    });
-  }
-
-  async close(): Promise<void> {
+  async release(): Promise<void> {
+    this.users--;
+    if (this.users > 0) return;
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
+  }
+
+  run(msg: Omit<WorkerRequest, 'id'>): Promise<BlockMeta> {
+    const w = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...msg, id });
+    });
   }
 
   private start(): Worker {
@@ -73,13 +62,52 @@ export class CompactionRunner {
       else p.reject(new Error(`compaction failed in the worker: ${m.error}`));
     });
     const failAll = (err: Error): void => {
+      if (this.worker === w) this.worker = null;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      this.worker = null;
     };
     w.on('error', failAll);
     w.on('exit', (code) => failAll(new Error(`compaction worker exited with code ${code}`)));
     this.worker = w;
     return w;
+  }
+}
+
+const shared = new SharedWorker();
+
+/**
+ * Runs one engine's compaction jobs, in the shared worker thread (default) or inline. Inline mode
+ * uses the engine's fs seam (tests inject faults there); the worker uses the real file system.
+ */
+export class CompactionRunner {
+  private readonly inWorker: boolean;
+  private readonly fs: TsdbFs;
+  private acquired = false;
+
+  constructor(fs: TsdbFs, inWorker: boolean) {
+    this.fs = fs;
+    this.inWorker = inWorker;
+  }
+
+  run(job: CompactJob, tombstones: Tombstones): Promise<BlockMeta> {
+    if (!this.inWorker) return compactBlocks(this.fs, job, tombstones);
+    if (!this.acquired) {
+      this.acquired = true;
+      shared.acquire();
+    }
+    return shared.run({
+      job,
+      tombstones: tombstones.list.map((t) => ({
+        start: t.start,
+        end: t.end,
+        matchers: t.matchers.map((m) => ({ type: m.type, name: m.name, value: m.value })),
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.acquired) return;
+    this.acquired = false;
+    await shared.release();
   }
 }

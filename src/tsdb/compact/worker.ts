@@ -16,18 +16,23 @@ export interface WorkerRequest {
   }>;
 }
 
-// Runs compactions off the main thread, so ingest never waits for one.
+// Runs compactions off the main thread, one at a time (jobs from every tenant queue here), so
+// ingest never waits for one and memory holds one compaction's data at most.
+let chain: Promise<void> = Promise.resolve();
 parentPort?.on('message', (msg: WorkerRequest) => {
-  const ts = new Tombstones();
-  for (const t of msg.tombstones)
-    ts.add({
-      matchers: t.matchers.map((m) => new Matcher(m.type, m.name, m.value)),
-      start: t.start,
-      end: t.end,
-    });
-  compactBlocks(realFs, msg.job, ts).then(
-    (meta) => parentPort?.postMessage({ id: msg.id, ok: true, meta }),
-    (err: unknown) =>
-      parentPort?.postMessage({ id: msg.id, ok: false, error: String((err as Error)?.stack ?? err) }),
-  );
+  chain = chain.then(async () => {
+    const ts = new Tombstones();
+    for (const t of msg.tombstones)
+      ts.add({
+        matchers: t.matchers.map((m) => new Matcher(m.type, m.name, m.value)),
+        start: t.start,
+        end: t.end,
+      });
+    try {
+      const meta = await compactBlocks(realFs, msg.job, ts);
+      parentPort?.postMessage({ id: msg.id, ok: true, meta });
+    } catch (err) {
+      parentPort?.postMessage({ id: msg.id, ok: false, error: String((err as Error)?.stack ?? err) });
+    }
+  });
 });

@@ -10,8 +10,10 @@ import { growF64, growI32, growU16, growU32 } from './symbols.ts';
  * stable bytes even after the head drops the chunk (the page is then freed by the GC).
  */
 export const SLOT_SIZES = [32, 64, 128, 256, 512, 1024, 2048, 4096] as const;
-const SLOT_PAGE_BYTES = 256 * 1024;
+const SLOT_PAGE_BYTES = 64 * 1024;
+/** Sealed pages start small (an idle tenant stays cheap) and double up to this size. */
 const SEALED_PAGE_BYTES = 1024 * 1024;
+const FIRST_SEALED_PAGE_BYTES = 16 * 1024;
 
 class SlotArena {
   readonly size: number;
@@ -60,13 +62,13 @@ export class ChunkStore {
   readonly slots = SLOT_SIZES.map((s) => new SlotArena(s));
 
   /** Sealed chunk rows. `next` links the chunks of one series (-1 ends the list). */
-  mint = new Float64Array(1024);
-  maxt = new Float64Array(1024);
-  page = new Uint32Array(1024);
-  off = new Uint32Array(1024);
-  len = new Uint32Array(1024);
-  count = new Uint16Array(1024);
-  next = new Int32Array(1024);
+  mint = new Float64Array(64);
+  maxt = new Float64Array(64);
+  page = new Uint32Array(64);
+  off = new Uint32Array(64);
+  len = new Uint32Array(64);
+  count = new Uint16Array(64);
+  next = new Int32Array(64);
   private rows = 0;
   private freeRows = new Int32Array(64);
   private freeRowsN = 0;
@@ -75,13 +77,20 @@ export class ChunkStore {
 
   readonly pages: Array<Uint8Array | null> = [];
   private readonly pageLive: number[] = [];
-  private pageUsed = SEALED_PAGE_BYTES;
+  private pageUsed = 0;
   private sealedBytes = 0;
 
   /** Copies `bytes` into a sealed page and returns the new row. */
   seal(src: Uint8Array, start: number, length: number, mint: number, maxt: number, count: number): number {
-    if (this.pageUsed + length > SEALED_PAGE_BYTES || this.pages.length === 0) {
-      this.pages.push(new Uint8Array(Math.max(SEALED_PAGE_BYTES, length)));
+    const current = this.pages[this.pages.length - 1];
+    if (
+      this.pages.length === 0 ||
+      current === null ||
+      current === undefined ||
+      this.pageUsed + length > current.length
+    ) {
+      const size = Math.min(SEALED_PAGE_BYTES, Math.max(FIRST_SEALED_PAGE_BYTES, 2 * (current?.length ?? 0)));
+      this.pages.push(new Uint8Array(Math.max(size, length)));
       this.pageLive.push(0);
       this.pageUsed = 0;
     }

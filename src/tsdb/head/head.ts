@@ -41,33 +41,33 @@ export class Head {
   minT = Infinity;
   maxT = -Infinity;
 
-  hash = new Uint32Array(1024);
-  lblOff = new Uint32Array(1024);
-  lblCnt = new Uint16Array(1024);
-  pairs = new Uint32Array(8192);
+  hash = new Uint32Array(64);
+  lblOff = new Uint32Array(64);
+  lblCnt = new Uint16Array(64);
+  pairs = new Uint32Array(512);
   private pairsUsed = 0;
   /** Newest in-order sample of the series (-Infinity when none) and its value bits. */
-  lastT = new Float64Array(1024).fill(-Infinity);
-  lastHi = new Uint32Array(1024);
-  lastLo = new Uint32Array(1024);
+  lastT = new Float64Array(64).fill(-Infinity);
+  lastHi = new Uint32Array(64);
+  lastLo = new Uint32Array(64);
   /** Open chunk: slot size class (-1 = none), slot id, bits written, samples, first t, last delta. */
-  ocClass = new Int32Array(1024).fill(-1);
-  ocSlot = new Int32Array(1024);
-  ocBits = new Uint32Array(1024);
-  ocCount = new Uint16Array(1024);
-  ocMint = new Float64Array(1024);
-  ocDelta = new Float64Array(1024);
-  ocLead = new Uint8Array(1024);
-  ocTrail = new Uint8Array(1024);
+  ocClass = new Int32Array(64).fill(-1);
+  ocSlot = new Int32Array(64);
+  ocBits = new Uint32Array(64);
+  ocCount = new Uint16Array(64);
+  ocMint = new Float64Array(64);
+  ocDelta = new Float64Array(64);
+  ocLead = new Uint8Array(64);
+  ocTrail = new Uint8Array(64);
   /** First timestamp that belongs to the next chunk (block-range boundary). */
-  ocEnd = new Float64Array(1024);
+  ocEnd = new Float64Array(64);
   /** Sealed chunks of the series, oldest first, as a linked list of ChunkStore rows. */
-  firstChunk = new Int32Array(1024).fill(-1);
-  lastChunk = new Int32Array(1024).fill(-1);
-  walState = new Uint8Array(1024);
-  dead = new Uint8Array(1024);
+  firstChunk = new Int32Array(64).fill(-1);
+  lastChunk = new Int32Array(64).fill(-1);
+  walState = new Uint8Array(64);
+  dead = new Uint8Array(64);
 
-  private table = new Int32Array(2048).fill(EMPTY_SLOT);
+  private table = new Int32Array(128).fill(EMPTY_SLOT);
   private readonly writer = new XorWriter();
 
   constructor(chunkRange: number) {

@@ -12,14 +12,14 @@ const decoder = new TextDecoder();
 export class Symbols {
   readonly strings: string[] = [];
   /** Byte range of symbol `id` in `bytes`: [off[id], off[id] + len[id]). */
-  off = new Uint32Array(1024);
-  len = new Uint32Array(1024);
-  private hashes = new Uint32Array(1024);
-  bytes = new Uint8Array(64 * 1024);
+  off = new Uint32Array(64);
+  len = new Uint32Array(64);
+  private hashes = new Uint32Array(64);
+  bytes = new Uint8Array(4096);
   /** A view of `bytes` (replaced when `bytes` grows). */
   view: DataView = new DataView(this.bytes.buffer);
   private used = 0;
-  private table = new Int32Array(2048).fill(-1);
+  private table = new Int32Array(128).fill(-1);
 
   get size(): number {
     return this.strings.length;

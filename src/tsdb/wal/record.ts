@@ -23,7 +23,7 @@ const decoder = new TextDecoder();
 
 /** A growable byte buffer that records are encoded into. Reused; `reset` empties it. */
 export class RecordWriter {
-  buf = new Uint8Array(64 * 1024);
+  buf = new Uint8Array(4096);
   pos = 0;
   private recStart = -1;
 
