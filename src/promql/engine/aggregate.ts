@@ -400,6 +400,7 @@ function aggregateFloats(
   comp: Float64Array | null,
   cnt: Float64Array | null,
 ): boolean {
+  if (op === F_SUM) return sumFloats(dk, dv, n, base, flags, val, comp!);
   let any = false;
   for (let j = 0; j < n; j++) {
     if (dk[j] !== K_FLOAT) continue;
@@ -466,4 +467,38 @@ function finishHistogram(
   const h = acc.result();
   if (acc.reconciled) infoReconciled(ctx, pos);
   return h;
+}
+
+/** aggregateFloats for `sum`: a Neumaier-compensated add per step, without the op dispatch. */
+function sumFloats(
+  dk: Uint8Array,
+  dv: Float64Array,
+  n: number,
+  base: number,
+  flags: Uint8Array,
+  val: Float64Array,
+  comp: Float64Array,
+): boolean {
+  let any = false;
+  for (let j = 0; j < n; j++) {
+    if (dk[j] !== K_FLOAT) continue;
+    any = true;
+    const idx = base + j;
+    const f = dv[j] as number;
+    const fl = flags[idx] as number;
+    if (fl === 0) {
+      flags[idx] = SEEN | HAS_FLOAT;
+      val[idx] = f;
+      continue;
+    }
+    if ((fl & INCOMPATIBLE) !== 0) continue;
+    if ((fl & HAS_FLOAT) === 0) flags[idx] = fl | HAS_FLOAT;
+    const acc = val[idx] as number;
+    const t = acc + f;
+    if (t === Infinity || t === -Infinity) comp[idx] = 0;
+    else if (Math.abs(acc) >= Math.abs(f)) comp[idx] = (comp[idx] as number) + (acc - t + f);
+    else comp[idx] = (comp[idx] as number) + (f - t + acc);
+    val[idx] = t;
+  }
+  return any;
 }

@@ -28,7 +28,7 @@ import {
   type SeriesMeta,
   type VectorValue,
 } from './types.ts';
-import { materialize, mergeSameLabels } from './vector-util.ts';
+import { markUniqueAfterNameDrop, materialize, mergeSameLabels } from './vector-util.ts';
 
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
@@ -238,6 +238,7 @@ export function binaryVectorScalar(
         : { labels: dropMetricName(m.labels), dropName: false }
       : m,
   );
+  if (drop && !delayed) markUniqueAfterNameDrop(vec.metas, metas);
   const scratch = new StepData(vec.n);
   const res: ElemResult = { v: 0, h: null, keep: false };
   const note = (kind: 'info' | 'warn', text: string): void => {

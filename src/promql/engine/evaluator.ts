@@ -35,7 +35,7 @@ import {
   type Value,
   type VectorValue,
 } from './types.ts';
-import { mergeSameLabels, nameDroppedMetas, rejectSameLabels } from './vector-util.ts';
+import { markUnique, mergeSameLabels, nameDroppedMetas, rejectSameLabels } from './vector-util.ts';
 
 const KEEP_NAME_RANGE_FUNCTIONS = new Set(['last_over_time', 'first_over_time']);
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
@@ -271,12 +271,21 @@ export class Evaluator {
       if (i !== mi) params.push(this.evalScalar(node.args[i]!, grid));
     const keepName = KEEP_NAME_RANGE_FUNCTIONS.has(name);
     const metas: SeriesMeta[] = [];
+    let firstName: string | null = null;
+    let sameName = true;
     for (let i = 0; i < input.count; i++) {
       const l = input.labels(i);
       if (keepName) metas.push({ labels: l, dropName: false });
       else if (ctx.opts.delayedNameRemoval) metas.push({ labels: l, dropName: true });
-      else metas.push({ labels: dropMetricName(l), dropName: false });
+      else {
+        const name = l.get('__name__');
+        if (firstName === null) firstName = name;
+        else if (name !== firstName) sameName = false;
+        metas.push({ labels: dropMetricName(l), dropName: false });
+      }
     }
+    // The input series are distinct; so are the outputs unless dropping different names merged some.
+    if (keepName || sameName) markUnique(metas);
     const w = new RangeWindow();
     const pos = node.args[0]!.pos;
     const counterCheck = name === 'rate' || name === 'increase';

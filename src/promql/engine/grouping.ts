@@ -18,9 +18,19 @@ export function computeGrouping(
   const index = new Map<string, number>();
   const drop = without ? new Set([...grouping, METRIC_NAME]) : null;
   const keep = without ? null : new Set(grouping);
+  // `by (one_label)`, the common case: the value itself is the key (no string building; an absent
+  // label and an empty value group together, as in Prometheus).
+  const single = !without && grouping.length === 1 ? (grouping[0] as string) : null;
   for (let i = 0; i < metas.length; i++) {
     const l = metas[i]!.labels;
-    const key = without ? keyWithoutLabels(l, drop!) : grouping.length === 0 ? '' : keyForLabels(l, grouping);
+    const key =
+      single !== null
+        ? valueOf(l.raw(), single)
+        : without
+          ? keyWithoutLabels(l, drop!)
+          : grouping.length === 0
+            ? ''
+            : keyForLabels(l, grouping);
     let g = index.get(key);
     if (g === undefined) {
       g = labels.length;
@@ -30,4 +40,10 @@ export function computeGrouping(
     groupOf[i] = g;
   }
   return { groupOf, labels };
+}
+
+/** The value of `name` in a flat [name, value, …] array, "" when absent (a linear scan: few labels). */
+function valueOf(raw: readonly string[], name: string): string {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === name) return raw[i + 1] as string;
+  return '';
 }

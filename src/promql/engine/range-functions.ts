@@ -226,6 +226,10 @@ export function fastRate(
   let lo = 0;
   let hi = 0;
   let maxWindow = 0;
+  let cacheStart = -1;
+  let cacheEnd = -1;
+  let cacheCnt = -1;
+  let cacheFactor = 0;
   const rangeSec = range / 1000;
   // resets[i]: how many decreases there are among samples 0..i, so a window without one skips
   // the reset loop (the sums stay exactly those of extrapolatedRate).
@@ -264,22 +268,38 @@ export function fastRate(
     }
     const firstT = ft[lo] as number;
     const lastT = ft[hi - 1] as number;
-    let durationToStart = (firstT - rangeStart) / 1000;
-    let durationToEnd = (ref - lastT) / 1000;
-    const sampledInterval = (lastT - firstT) / 1000;
-    const avg = sampledInterval / (cnt - 1);
-    const threshold = avg * 1.1;
-    if (durationToStart >= threshold) durationToStart = avg / 2;
+    const startGap = firstT - rangeStart;
+    const endGap = ref - lastT;
     // With ≥ 3 samples and firstV ≥ result, durationToZero ≥ sampledInterval > durationToStart
-    // (which is below 1.1 × the average gap), so the division can be skipped exactly.
-    if (isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result)) {
-      const durationToZero = sampledInterval * (firstV / result);
-      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    // (which is below 1.1 × the average gap), so the zero-crossing clamp cannot apply.
+    const zeroCheck = isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result);
+    let factor: number;
+    if (!zeroCheck && startGap === cacheStart && endGap === cacheEnd && cnt === cacheCnt) {
+      // Same gaps and count give the same factor, bit for bit (sampledInterval = range − both
+      // gaps): regular scrapes hit this on almost every step.
+      factor = cacheFactor;
+    } else {
+      let durationToStart = startGap / 1000;
+      let durationToEnd = endGap / 1000;
+      const sampledInterval = (lastT - firstT) / 1000;
+      const avg = sampledInterval / (cnt - 1);
+      const threshold = avg * 1.1;
+      if (durationToStart >= threshold) durationToStart = avg / 2;
+      if (zeroCheck) {
+        const durationToZero = sampledInterval * (firstV / result);
+        if (durationToZero < durationToStart) durationToStart = durationToZero;
+      }
+      if (durationToEnd >= threshold) durationToEnd = avg / 2;
+      factor =
+        sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+      if (isRate) factor /= rangeSec;
+      if (!zeroCheck) {
+        cacheStart = startGap;
+        cacheEnd = endGap;
+        cacheCnt = cnt;
+        cacheFactor = factor;
+      }
     }
-    if (durationToEnd >= threshold) durationToEnd = avg / 2;
-    let factor =
-      sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
-    if (isRate) factor /= rangeSec;
     outV[j] = result * factor;
     outK[j] = K_FLOAT;
   }
