@@ -682,6 +682,7 @@ function fastVectorVector(
   };
   const scratch = new StepData(n);
   const simple = op === '+' || op === '-' || op === '*' || op === '/';
+  const opc = op === '+' ? OP_ADD : op === '-' ? OP_SUB : op === '*' ? OP_MUL : OP_DIV;
   return lazyVector(n, metas, (x, o) => {
     const [i, r] = pairs[x]!;
     const ld = L.get(i, scratch);
@@ -691,6 +692,12 @@ function fastVectorVector(
     const rk = rd.k;
     const lv = ld.v;
     const rv = rd.v;
+    if (simple && ld.h === null && rd.h === null) {
+      // Floats only: one tight loop per operator.
+      if (oneToMany) simpleFloatOp(opc, rk, lk, rv, lv, o.v, o.k, n);
+      else simpleFloatOp(opc, lk, rk, lv, rv, o.v, o.k, n);
+      return o;
+    }
     for (let j = 0; j < n; j++) {
       const a0 = lk[j];
       const b0 = rk[j];
@@ -730,4 +737,51 @@ function fastVectorVector(
     }
     return o;
   });
+}
+
+const OP_ADD = 0;
+const OP_SUB = 1;
+const OP_MUL = 2;
+const OP_DIV = 3;
+
+/** out = a op b at every step where both sides hold a float (no histograms on either side). */
+function simpleFloatOp(
+  opc: number,
+  ak: Uint8Array,
+  bk: Uint8Array,
+  av: Float64Array,
+  bv: Float64Array,
+  ov: Float64Array,
+  ok: Uint8Array,
+  n: number,
+): void {
+  switch (opc) {
+    case OP_ADD:
+      for (let j = 0; j < n; j++) {
+        if (ak[j] === K_NONE || bk[j] === K_NONE) continue;
+        ov[j] = (av[j] as number) + (bv[j] as number);
+        ok[j] = K_FLOAT;
+      }
+      return;
+    case OP_SUB:
+      for (let j = 0; j < n; j++) {
+        if (ak[j] === K_NONE || bk[j] === K_NONE) continue;
+        ov[j] = (av[j] as number) - (bv[j] as number);
+        ok[j] = K_FLOAT;
+      }
+      return;
+    case OP_MUL:
+      for (let j = 0; j < n; j++) {
+        if (ak[j] === K_NONE || bk[j] === K_NONE) continue;
+        ov[j] = (av[j] as number) * (bv[j] as number);
+        ok[j] = K_FLOAT;
+      }
+      return;
+    default:
+      for (let j = 0; j < n; j++) {
+        if (ak[j] === K_NONE || bk[j] === K_NONE) continue;
+        ov[j] = (av[j] as number) / (bv[j] as number);
+        ok[j] = K_FLOAT;
+      }
+  }
 }

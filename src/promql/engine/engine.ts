@@ -355,6 +355,11 @@ function toQueryValue(value: Value, grid: Grid, isRange: boolean, ctx: EvalConte
       const byKey = new Map<string, number>();
       let points = 0;
       let collisions = false;
+      // Series with a float at every step share one times array and, when the vector owns its
+      // data, hand over their values array as is.
+      let allTimes: Float64Array | null = null;
+      const owned = value.data !== null;
+      const delayed = ctx.opts.delayedNameRemoval;
       for (let i = 0; i < value.metas.length; i++) {
         ctx.check();
         const d = value.get(i, scratch);
@@ -369,25 +374,39 @@ function toQueryValue(value: Value, grid: Grid, isRange: boolean, ctx: EvalConte
         if (nf + nh === 0) continue;
         const meta = value.metas[i]!;
         const labels = meta.dropName ? dropMetricName(meta.labels) : meta.labels;
-        const ft = new Float64Array(nf);
-        const fv = new Float64Array(nf);
+        let ft: Float64Array;
+        let fv: Float64Array;
         const ht = new Float64Array(nh);
         const hh: FloatHistogram[] = [];
-        let x = 0;
-        for (let j = 0; j < d.n; j++) {
-          const k = dk[j];
-          if (k === K_FLOAT) {
-            ft[x] = grid.start + j * grid.step;
-            fv[x++] = d.v[j] as number;
-          } else if (k === K_HIST) {
-            ht[hh.length] = grid.start + j * grid.step;
-            hh.push(d.h![j]!);
+        if (nf === d.n) {
+          if (allTimes === null) {
+            allTimes = new Float64Array(grid.n);
+            for (let j = 0; j < grid.n; j++) allTimes[j] = grid.start + j * grid.step;
+          }
+          ft = allTimes;
+          fv = owned ? d.v : d.v.slice();
+        } else {
+          ft = new Float64Array(nf);
+          fv = new Float64Array(nf);
+          let x = 0;
+          for (let j = 0; j < d.n; j++) {
+            const k = dk[j];
+            if (k === K_FLOAT) {
+              ft[x] = grid.start + j * grid.step;
+              fv[x++] = d.v[j] as number;
+            } else if (k === K_HIST) {
+              ht[hh.length] = grid.start + j * grid.step;
+              hh.push(d.h![j]!);
+            }
           }
         }
         points += nf + nh;
-        const key = labels.key();
-        if (byKey.has(key)) collisions = true;
-        else byKey.set(key, matrix.length);
+        if (delayed) {
+          // Only delayed name removal can make two series' labels equal here.
+          const key = labels.key();
+          if (byKey.has(key)) collisions = true;
+          else byKey.set(key, matrix.length);
+        }
         matrix.push({ labels, floatTimes: ft, floatValues: fv, histogramTimes: ht, histograms: hh });
       }
       ctx.hold(points);

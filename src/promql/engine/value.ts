@@ -15,7 +15,11 @@ export interface Sample {
   readonly h: FloatHistogram | null;
 }
 
-/** One series of a matrix: float points and histogram points, each in time order. */
+/**
+ * One series of a matrix: float points and histogram points, each in time order. Read-only: the
+ * arrays may be shared between series (a range query's series with a value at every step share
+ * one `floatTimes`).
+ */
 export interface SeriesPoints {
   readonly labels: Labels;
   readonly floatTimes: ArrayLike<number>;
