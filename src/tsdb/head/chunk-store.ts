@@ -1,66 +1,24 @@
 import { growF64, growI32, growU16, growU32 } from './symbols.ts';
 
 /**
- * Memory for the head's chunks, as byte ranges in big buffers rather than one object per chunk.
+ * Memory for the head's chunks, as byte ranges in big append-only pages rather than one object
+ * per chunk.
  *
- * Open chunks (one per series, still being appended to) live in fixed-size slots of a few size
- * classes; when a chunk outgrows its slot it moves to the next class. Sealed chunks are copied to
- * their exact size into append-only pages and described by rows of typed-array columns, linked per
- * series in time order. Pages are never rewritten, so a reader holding a page reference sees
- * stable bytes even after the head drops the chunk (the page is then freed by the GC).
+ * A chunk being appended to (the open chunk of a series) reserves a region in the current page,
+ * sized from the series' previous chunk; when it outgrows the region it moves to a bigger one and
+ * the old region becomes garbage. Sealing a chunk just records a row for it (no copy). A page is
+ * freed (left to the GC) once every region in it is dropped: chunks are opened and dropped in
+ * roughly time order, so pages empty out as the head is truncated. Pages are never rewritten, so a
+ * reader holding a page sees stable bytes even after the head dropped the chunk.
+ *
+ * Rows (typed-array columns) describe sealed chunks and link the chunks of one series in time
+ * order.
  */
-export const SLOT_SIZES = [32, 64, 128, 256, 512, 1024, 2048, 4096] as const;
-const SLOT_PAGE_BYTES = 64 * 1024;
-/** Sealed pages start small (an idle tenant stays cheap) and double up to this size. */
-const SEALED_PAGE_BYTES = 1024 * 1024;
-const FIRST_SEALED_PAGE_BYTES = 16 * 1024;
-
-class SlotArena {
-  readonly size: number;
-  readonly perPage: number;
-  readonly pages: Uint8Array[] = [];
-  private free = new Int32Array(64);
-  private freeN = 0;
-  private next = 0;
-
-  constructor(size: number) {
-    this.size = size;
-    this.perPage = SLOT_PAGE_BYTES / size;
-  }
-
-  /** A zeroed slot id. */
-  alloc(): number {
-    if (this.freeN > 0) {
-      const id = this.free[--this.freeN] as number;
-      this.page(id).fill(0, this.offset(id), this.offset(id) + this.size);
-      return id;
-    }
-    const id = this.next++;
-    if (((id / this.perPage) | 0) >= this.pages.length) this.pages.push(new Uint8Array(SLOT_PAGE_BYTES));
-    return id;
-  }
-
-  release(id: number): void {
-    if (this.freeN === this.free.length) this.free = growI32(this.free, this.freeN + 1);
-    this.free[this.freeN++] = id;
-  }
-
-  page(id: number): Uint8Array {
-    return this.pages[(id / this.perPage) | 0] as Uint8Array;
-  }
-
-  offset(id: number): number {
-    return (id % this.perPage) * this.size;
-  }
-
-  bytesAllocated(): number {
-    return this.pages.length * SLOT_PAGE_BYTES;
-  }
-}
+const PAGE_BYTES = 1024 * 1024;
+/** Pages start small (an idle tenant stays cheap) and double up to PAGE_BYTES. */
+const FIRST_PAGE_BYTES = 16 * 1024;
 
 export class ChunkStore {
-  readonly slots = SLOT_SIZES.map((s) => new SlotArena(s));
-
   /** Sealed chunk rows. `next` links the chunks of one series (-1 ends the list). */
   mint = new Float64Array(64);
   maxt = new Float64Array(64);
@@ -78,46 +36,56 @@ export class ChunkStore {
   readonly pages: Array<Uint8Array | null> = [];
   private readonly pageLive: number[] = [];
   private pageUsed = 0;
-  private sealedBytes = 0;
+  /** Page and offset of the last `reserve`. */
+  rp = 0;
+  ro = 0;
 
-  /** Copies `bytes` into a sealed page and returns the new row. */
-  seal(src: Uint8Array, start: number, length: number, mint: number, maxt: number, count: number): number {
+  /** Reserves `bytes` zeroed bytes (left in `rp`/`ro`). */
+  reserve(bytes: number): void {
     const current = this.pages[this.pages.length - 1];
-    if (
-      this.pages.length === 0 ||
-      current === null ||
-      current === undefined ||
-      this.pageUsed + length > current.length
-    ) {
-      const size = Math.min(SEALED_PAGE_BYTES, Math.max(FIRST_SEALED_PAGE_BYTES, 2 * (current?.length ?? 0)));
-      this.pages.push(new Uint8Array(Math.max(size, length)));
+    if (current === undefined || current === null || this.pageUsed + bytes > current.length) {
+      const size = Math.min(PAGE_BYTES, Math.max(FIRST_PAGE_BYTES, 2 * (current?.length ?? 0)));
+      this.pages.push(new Uint8Array(Math.max(size, bytes)));
       this.pageLive.push(0);
       this.pageUsed = 0;
     }
-    const p = this.pages.length - 1;
-    (this.pages[p] as Uint8Array).set(src.subarray(start, start + length), this.pageUsed);
+    this.rp = this.pages.length - 1;
+    this.ro = this.pageUsed;
+    this.pageUsed += bytes;
+    this.pageLive[this.rp] = (this.pageLive[this.rp] as number) + 1;
+  }
+
+  /** Gives back a region of page `p` (a moved or dropped open chunk, or a dropped sealed one). */
+  release(p: number): void {
+    const n = (this.pageLive[p] as number) - 1;
+    this.pageLive[p] = n;
+    if (n === 0 && p !== this.pages.length - 1) this.pages[p] = null;
+  }
+
+  /** Records the chunk in a reserved region as a sealed chunk; returns its row. */
+  sealAt(page: number, off: number, length: number, mint: number, maxt: number, count: number): number {
     const row = this.newRow();
     this.mint[row] = mint;
     this.maxt[row] = maxt;
-    this.page[row] = p;
-    this.off[row] = this.pageUsed;
+    this.page[row] = page;
+    this.off[row] = off;
     this.len[row] = length;
     this.count[row] = count;
     this.next[row] = -1;
-    this.pageUsed += length;
-    this.pageLive[p] = (this.pageLive[p] as number) + 1;
-    this.sealedBytes += length;
     this.live++;
     return row;
   }
 
-  /** Drops a sealed chunk; its page goes when its last chunk does. */
+  /** Copies an encoded chunk in as a sealed chunk (replay); returns its row. */
+  seal(src: Uint8Array, start: number, length: number, mint: number, maxt: number, count: number): number {
+    this.reserve(length);
+    (this.pages[this.rp] as Uint8Array).set(src.subarray(start, start + length), this.ro);
+    return this.sealAt(this.rp, this.ro, length, mint, maxt, count);
+  }
+
+  /** Drops a sealed chunk. */
   drop(row: number): void {
-    const p = this.page[row] as number;
-    const n = (this.pageLive[p] as number) - 1;
-    this.pageLive[p] = n;
-    this.sealedBytes -= this.len[row] as number;
-    if (n === 0 && p !== this.pages.length - 1) this.pages[p] = null;
+    this.release(this.page[row] as number);
     if (this.freeRowsN === this.freeRows.length) this.freeRows = growI32(this.freeRows, this.freeRowsN + 1);
     this.freeRows[this.freeRowsN++] = row;
     this.live--;
@@ -129,7 +97,6 @@ export class ChunkStore {
 
   memoryBytes(): number {
     let n = 0;
-    for (const a of this.slots) n += a.bytesAllocated();
     for (const p of this.pages) if (p !== null) n += p.length;
     return n + this.mint.length * 38;
   }

@@ -1,6 +1,6 @@
 import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
-import { ChunkStore, SLOT_SIZES } from './chunk-store.ts';
+import { ChunkStore } from './chunk-store.ts';
 import { HistStore } from './hist.ts';
 import { OooStore } from './ooo.ts';
 import { PostingsIndex } from './postings.ts';
@@ -8,6 +8,10 @@ import { growF64, growI32, growU16, growU32, growU8, labelHash, sameRange, Symbo
 
 /** A chunk is sealed after this many samples (as Prometheus does: ~2 h of 1-minute data). */
 export const MAX_CHUNK_SAMPLES = 120;
+/** The most bytes a chunk can take. */
+const MAX_CHUNK_BYTES = MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES;
+/** Reserved for a series' first chunk (it moves once the real size shows). */
+const FIRST_CHUNK_BYTES = 48;
 
 export const WalState = { None: 0, Pending: 1, Durable: 2 } as const;
 
@@ -51,8 +55,13 @@ export class Head {
   lastHi = new Uint32Array(64);
   lastLo = new Uint32Array(64);
   /** Open chunk: slot size class (-1 = none), slot id, bits written, samples, first t, last delta. */
-  ocClass = new Int32Array(64).fill(-1);
-  ocSlot = new Int32Array(64);
+  ocOpen = new Uint8Array(64);
+  /** Bytes to reserve for the next chunk (from the size of the last full one; 0 = unknown). */
+  ocHint = new Uint16Array(64);
+  /** Reserved region of the open chunk: page, offset, capacity in bytes. */
+  ocPage = new Uint32Array(64);
+  ocOff = new Uint32Array(64);
+  ocCap = new Uint16Array(64);
   ocBits = new Uint32Array(64);
   ocCount = new Uint16Array(64);
   ocMint = new Float64Array(64);
@@ -275,7 +284,8 @@ export class Head {
     this.hash[ref] = h;
     this.dead[ref] = 0;
     this.lastT[ref] = -Infinity;
-    this.ocClass[ref] = -1;
+    this.ocOpen[ref] = 0;
+    this.ocHint[ref] = 0;
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
     this.walState[ref] = 0;
@@ -306,8 +316,11 @@ export class Head {
     this.lastT = growF64(this.lastT, need, -Infinity);
     this.lastHi = growU32(this.lastHi, need);
     this.lastLo = growU32(this.lastLo, need);
-    this.ocClass = growI32(this.ocClass, need, -1);
-    this.ocSlot = growI32(this.ocSlot, need);
+    this.ocOpen = growU8(this.ocOpen, need);
+    this.ocHint = growU16(this.ocHint, need);
+    this.ocPage = growU32(this.ocPage, need);
+    this.ocOff = growU32(this.ocOff, need);
+    this.ocCap = growU16(this.ocCap, need);
     this.ocBits = growU32(this.ocBits, need);
     this.ocCount = growU16(this.ocCount, need);
     this.ocMint = growF64(this.ocMint, need);
@@ -330,49 +343,53 @@ export class Head {
 
   /** Appends an in-order sample: the caller checked `t > lastT[ref]`. */
   append(ref: number, t: number, hi: number, lo: number): void {
-    let cls = this.ocClass[ref] as number;
-    if (
-      cls >= 0 &&
-      (t >= (this.ocEnd[ref] as number) || (this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)
-    ) {
+    let open = (this.ocOpen[ref] as number) === 1;
+    if (open && (t >= (this.ocEnd[ref] as number) || (this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)) {
       this.sealOpen(ref);
-      cls = -1;
+      open = false;
     }
     const w = this.writer;
-    if (cls < 0) {
-      cls = 0;
-      const arena = this.chunks.slots[0]!;
-      const slot = arena.alloc();
-      this.ocClass[ref] = 0;
-      this.ocSlot[ref] = slot;
+    const ch = this.chunks;
+    if (!open) {
+      // Reserve what the series' previous full chunk needed: most series compress alike from
+      // chunk to chunk, so chunks rarely move.
+      const hint = this.ocHint[ref] as number;
+      const cap = hint === 0 ? FIRST_CHUNK_BYTES : hint;
+      ch.reserve(cap);
+      this.ocOpen[ref] = 1;
+      this.ocPage[ref] = ch.rp;
+      this.ocOff[ref] = ch.ro;
+      this.ocCap[ref] = cap;
       this.ocMint[ref] = t;
       this.ocEnd[ref] = (Math.floor(t / this.chunkRange) + 1) * this.chunkRange;
-      w.reset(arena.page(slot), arena.offset(slot));
+      w.reset(ch.pages[ch.rp] as Uint8Array, ch.ro);
     } else {
-      let arena = this.chunks.slots[cls]!;
-      let slot = this.ocSlot[ref] as number;
       const used = ((this.ocBits[ref] as number) + 7) >>> 3;
-      if (used + MAX_SAMPLE_BYTES > arena.size) {
-        if (cls === SLOT_SIZES.length - 1) {
-          // Cannot happen with MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES < the largest slot; kept as a guard.
-          this.sealOpen(ref);
-          this.append(ref, t, hi, lo);
-          return;
-        }
-        const bigger = this.chunks.slots[cls + 1]!;
-        const ns = bigger.alloc();
-        bigger
-          .page(ns)
-          .set(arena.page(slot).subarray(arena.offset(slot), arena.offset(slot) + used), bigger.offset(ns));
-        arena.release(slot);
-        cls++;
-        this.ocClass[ref] = cls;
-        this.ocSlot[ref] = ns;
-        arena = bigger;
-        slot = ns;
+      const cap = this.ocCap[ref] as number;
+      if (used + MAX_SAMPLE_BYTES > cap) {
+        // Move to a region sized for the whole chunk as projected from the samples so far (the
+        // first sample takes 8 bytes, the others what they took on average).
+        const count = this.ocCount[ref] as number;
+        const per = count > 1 ? (used - 8) / (count - 1) : MAX_SAMPLE_BYTES;
+        const projected = Math.ceil(8 + per * (MAX_CHUNK_SAMPLES - 1) * 1.1) + MAX_SAMPLE_BYTES;
+        const next = Math.min(
+          MAX_CHUNK_BYTES,
+          Math.max(projected, Math.ceil(cap * 1.5), used + MAX_SAMPLE_BYTES),
+        );
+        const fromPage = this.ocPage[ref] as number;
+        const fromOff = this.ocOff[ref] as number;
+        ch.reserve(next);
+        (ch.pages[ch.rp] as Uint8Array).set(
+          (ch.pages[fromPage] as Uint8Array).subarray(fromOff, fromOff + used),
+          ch.ro,
+        );
+        ch.release(fromPage);
+        this.ocPage[ref] = ch.rp;
+        this.ocOff[ref] = ch.ro;
+        this.ocCap[ref] = next;
       }
-      w.buf = arena.page(slot);
-      w.base = arena.offset(slot);
+      w.buf = ch.pages[this.ocPage[ref] as number] as Uint8Array;
+      w.base = this.ocOff[ref] as number;
       w.bitPos = this.ocBits[ref] as number;
       w.count = this.ocCount[ref] as number;
       w.t = this.lastT[ref] as number;
@@ -395,22 +412,36 @@ export class Head {
     if (t < this.minT) this.minT = t;
   }
 
-  /** Moves the open chunk of `ref` to a sealed page. */
+  /** The bytes of the open chunk of `ref` start at `openOff(ref)` in this page. */
+  openPage(ref: number): Uint8Array {
+    return this.chunks.pages[this.ocPage[ref] as number] as Uint8Array;
+  }
+
+  openOff(ref: number): number {
+    return this.ocOff[ref] as number;
+  }
+
+  /** Bytes written to the open chunk of `ref`. */
+  openBytes(ref: number): number {
+    return ((this.ocBits[ref] as number) + 7) >>> 3;
+  }
+
+  /** Seals the open chunk of `ref` where it is (its unused reserved tail stays until the page goes). */
   sealOpen(ref: number): void {
-    const cls = this.ocClass[ref] as number;
-    if (cls < 0) return;
-    const arena = this.chunks.slots[cls]!;
-    const slot = this.ocSlot[ref] as number;
-    const row = this.chunks.seal(
-      arena.page(slot),
-      arena.offset(slot),
-      ((this.ocBits[ref] as number) + 7) >>> 3,
+    if (this.ocOpen[ref] !== 1) return;
+    const bytes = this.openBytes(ref);
+    // Only full-length chunks say how big the next one will be.
+    if ((this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)
+      this.ocHint[ref] = Math.min(MAX_CHUNK_BYTES, bytes + (bytes >> 4) + MAX_SAMPLE_BYTES);
+    const row = this.chunks.sealAt(
+      this.ocPage[ref] as number,
+      this.ocOff[ref] as number,
+      bytes,
       this.ocMint[ref] as number,
       this.lastT[ref] as number,
       this.ocCount[ref] as number,
     );
-    arena.release(slot);
-    this.ocClass[ref] = -1;
+    this.ocOpen[ref] = 0;
     const last = this.lastChunk[ref] as number;
     if (last < 0) this.firstChunk[ref] = row;
     else this.chunks.next[last] = row;
@@ -501,15 +532,15 @@ export class Head {
       }
       this.firstChunk[ref] = row;
       if (row < 0) this.lastChunk[ref] = -1;
-      if ((this.ocClass[ref] as number) >= 0 && (this.lastT[ref] as number) < before) {
-        this.chunks.slots[this.ocClass[ref] as number]!.release(this.ocSlot[ref] as number);
-        this.ocClass[ref] = -1;
+      if (this.ocOpen[ref] === 1 && (this.lastT[ref] as number) < before) {
+        this.chunks.release(this.ocPage[ref] as number);
+        this.ocOpen[ref] = 0;
       }
       this.ooo.truncate(ref, before);
       this.hists.truncate(ref, before);
       if (
         row < 0 &&
-        (this.ocClass[ref] as number) < 0 &&
+        this.ocOpen[ref] === 0 &&
         !this.ooo.has(ref) &&
         !this.hists.has(ref) &&
         (this.lastT[ref] as number) < before
@@ -535,7 +566,7 @@ export class Head {
       if (this.dead[ref] === 1) continue;
       const row = this.firstChunk[ref] as number;
       if (row >= 0) min = Math.min(min, ch.mint[row] as number);
-      else if ((this.ocClass[ref] as number) >= 0) min = Math.min(min, this.ocMint[ref] as number);
+      else if (this.ocOpen[ref] === 1) min = Math.min(min, this.ocMint[ref] as number);
       const hm = this.hists.minT(ref);
       if (hm < min) min = hm;
       const o = this.ooo.minT(ref);
@@ -603,13 +634,11 @@ export class HeadChunkCursor {
           }
           r.x.reset(ch.bytes(row), ch.off[row] as number, ch.mint[row] as number, ch.count[row] as number);
           r.active = true;
-        } else if (!this.inOpen && (head.ocClass[this.ref] as number) >= 0) {
+        } else if (!this.inOpen && head.ocOpen[this.ref] === 1) {
           this.inOpen = true;
-          const arena = ch.slots[head.ocClass[this.ref] as number]!;
-          const slot = head.ocSlot[this.ref] as number;
           r.x.reset(
-            arena.page(slot),
-            arena.offset(slot),
+            head.openPage(this.ref),
+            head.openOff(this.ref),
             head.ocMint[this.ref] as number,
             head.ocCount[this.ref] as number,
           );

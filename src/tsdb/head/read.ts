@@ -92,14 +92,11 @@ export class HeadReader implements BlockReader, PostingsSource {
           len: ch.len[row] as number,
         });
       }
-      const cls = h.ocClass[ref] as number;
-      if (cls >= 0 && (h.ocMint[ref] as number) <= maxt && (h.lastT[ref] as number) >= mint) {
-        const arena = ch.slots[cls]!;
-        const slot = h.ocSlot[ref] as number;
-        const start = arena.offset(slot);
-        const len = ((h.ocBits[ref] as number) + 7) >>> 3;
+      if (h.ocOpen[ref] === 1 && (h.ocMint[ref] as number) <= maxt && (h.lastT[ref] as number) >= mint) {
+        const start = h.openOff(ref);
+        const len = h.openBytes(ref);
         chunks.push({
-          buf: arena.page(slot).slice(start, start + len),
+          buf: h.openPage(ref).slice(start, start + len),
           off: 0,
           mint: h.ocMint[ref] as number,
           maxt: h.lastT[ref] as number,

@@ -127,6 +127,15 @@ export function growI32(a: Int32Array<ArrayBufferLike>, need: number, fill = 0):
   return b;
 }
 
+export function growI8(a: Int8Array<ArrayBufferLike>, need: number, fill = 0): Int8Array<ArrayBuffer> {
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new Int8Array(n);
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
 export function growF64(a: Float64Array<ArrayBufferLike>, need: number, fill = 0): Float64Array<ArrayBuffer> {
   let n = Math.max(16, a.length * 2);
   while (n < need) n *= 2;

@@ -58,14 +58,10 @@ export async function writeCheckpoint(
     const rows: number[] = [];
     for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) rows.push(row);
     let open: SeriesSnap['open'] = null;
-    const cls = head.ocClass[ref] as number;
-    if (cls >= 0) {
-      const arena = ch.slots[cls]!;
-      const slot = head.ocSlot[ref] as number;
-      const start = arena.offset(slot);
-      const len = ((head.ocBits[ref] as number) + 7) >>> 3;
+    if (head.ocOpen[ref] === 1) {
+      const start = head.openOff(ref);
       open = {
-        bytes: arena.page(slot).slice(start, start + len),
+        bytes: head.openPage(ref).slice(start, start + head.openBytes(ref)),
         mint: head.ocMint[ref] as number,
         maxt: head.lastT[ref] as number,
         count: head.ocCount[ref] as number,

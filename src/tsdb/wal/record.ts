@@ -32,6 +32,11 @@ export class RecordWriter {
     this.recStart = -1;
   }
 
+  /** Gives back a buffer that grew far beyond `keep` bytes (after a burst, e.g. many new series). */
+  shrink(keep: number): void {
+    if (this.buf.length > 4 * keep && this.pos === 0) this.buf = new Uint8Array(keep);
+  }
+
   /** Bytes written so far (a view, valid until the next write). */
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.pos);

@@ -195,6 +195,7 @@ export class Wal {
           this.fail(err as Error, waiters, refs);
         } finally {
           out.reset();
+          out.shrink(1024 * 1024);
         }
       }
     } finally {
