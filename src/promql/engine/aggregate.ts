@@ -11,7 +11,7 @@ import { IncompatibleSchemaError } from './histogram.ts';
 import { HistogramMean } from './histogram-acc.ts';
 import type { AggNode } from './plan.ts';
 import { quantileSorted } from './quantile.ts';
-import { sortFloats } from './range-functions.ts';
+import { sortFloats } from './over-time.ts';
 import {
   K_FLOAT,
   K_HIST,

@@ -16,7 +16,8 @@ import {
   subqueryInput,
   type RangeInput,
 } from './range-eval.ts';
-import { fastRate, RANGE_FUNCTIONS } from './range-functions.ts';
+import { RANGE_FUNCTIONS } from './range-functions.ts';
+import { fastRate } from './rate.ts';
 import { SampleBuf } from './samples.ts';
 import { evalVectorSelector } from './selector.ts';
 import {

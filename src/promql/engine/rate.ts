@@ -1,0 +1,429 @@
+import { CounterResetHint, type FloatHistogram } from '../../model/index.ts';
+import { goQuote } from './annotations.ts';
+import {
+  addInPlace,
+  compactInPlace,
+  copyHistogram,
+  copyToSchema,
+  detectReset,
+  divInPlace,
+  IncompatibleSchemaError,
+  isCustom,
+  mulInPlace,
+} from './histogram.ts';
+import type { FnOut, RangeWindow } from './range-eval.ts';
+import { K_FLOAT, K_HIST, K_NONE } from './types.ts';
+import {
+  infoReconciled,
+  isStartTimestampReset,
+  st,
+  startTimeOverlap,
+  warnMixed,
+  warnMixedSchemas,
+  warnOverlap,
+} from './range-common.ts';
+import { extendedHistogramRate, extendedRate } from './rate-extended.ts';
+
+/**
+ * rate, increase, delta (extrapolated over the window) and irate, idelta (the last two samples),
+ * for floats and native histograms, with Prometheus's annotations and start-timestamp rules.
+ */
+
+export function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: boolean): number {
+  const b = w.buf;
+  const nf = w.nf;
+  const nh = w.nh;
+  if (w.anchored || w.smoothed) {
+    if (nf > 0 && nh > 0) {
+      warnMixed(w);
+      return K_NONE;
+    }
+    if (nh > 0) return extendedHistogramRate(w, out, isCounter, isRate);
+    if (nf > 0) return extendedRate(w, out, isCounter, isRate);
+    return K_NONE;
+  }
+  if (nf > 0 && nh > 0) {
+    warnMixed(w);
+    return K_NONE;
+  }
+  const useSt = w.ctx.opts.enableStartTimestamps;
+  let resultFloat = 0;
+  let resultHist: FloatHistogram | null = null;
+  let firstT: number;
+  let lastT: number;
+  let nMinusOne: number;
+  let firstSt = 0;
+  if (nh > 0) {
+    nMinusOne = nh - 1;
+    firstT = b.ht[w.hLo] as number;
+    lastT = b.ht[w.hHi - 1] as number;
+    if (useSt) firstSt = st(b.hst, w.hLo);
+    if (nh > 1) {
+      resultHist = histogramRate(w, isCounter);
+      if (resultHist === null) return K_NONE;
+    }
+  } else if (nf > 0) {
+    nMinusOne = nf - 1;
+    const lo = w.fLo;
+    const hi = w.fHi;
+    firstT = b.ft[lo] as number;
+    lastT = b.ft[hi - 1] as number;
+    if (useSt) firstSt = st(b.fst, lo);
+    const fv = b.fv;
+    resultFloat = (fv[hi - 1] as number) - (fv[lo] as number);
+    if (isCounter) {
+      const ft = b.ft;
+      let overlap = false;
+      for (let i = lo + 1; i < hi; i++) {
+        const prev = fv[i - 1] as number;
+        let stReset = false;
+        if (useSt) {
+          const ps = st(b.fst, i - 1);
+          const cs = st(b.fst, i);
+          if (!overlap && startTimeOverlap(ps, ft[i - 1] as number, cs)) {
+            warnOverlap(w);
+            overlap = true;
+          }
+          stReset = isStartTimestampReset(ps, ft[i - 1] as number, cs, ft[i] as number);
+        }
+        if ((fv[i] as number) < prev || stReset) resultFloat += prev;
+      }
+    }
+  } else {
+    return K_NONE;
+  }
+  let durationToStart = (firstT - w.rangeStart) / 1000;
+  let durationToEnd = (w.rangeEnd - lastT) / 1000;
+  let sampledInterval = (lastT - firstT) / 1000;
+  const avgBetween = nMinusOne > 0 ? sampledInterval / nMinusOne : 0;
+  const threshold = avgBetween * 1.1;
+  if (isCounter && firstSt !== 0 && firstSt > w.rangeStart && firstSt < firstT) {
+    // The first sample's start time lies inside the range: assume a zero there instead of
+    // extrapolating to the left.
+    durationToStart = 0;
+    sampledInterval = (lastT - firstSt) / 1000;
+    if (nf > 0) resultFloat += b.fv[w.fLo] as number;
+    else if (resultHist === null) resultHist = copyHistogram(b.hh[w.hLo] as FloatHistogram);
+    else {
+      try {
+        const r = addInPlace(resultHist, b.hh[w.hLo] as FloatHistogram);
+        if (r.nhcbBoundsReconciled) infoReconciled(w, 'addition');
+      } catch (err) {
+        if (err instanceof IncompatibleSchemaError) {
+          warnMixedSchemas(w);
+          return K_NONE;
+        }
+        throw err;
+      }
+    }
+  } else if (nMinusOne === 0) {
+    return K_NONE;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+    if (isCounter) {
+      let durationToZero = durationToStart;
+      if (resultFloat > 0 && nf > 0 && (b.fv[w.fLo] as number) >= 0) {
+        durationToZero = sampledInterval * ((b.fv[w.fLo] as number) / resultFloat);
+      } else if (
+        resultHist !== null &&
+        resultHist.count > 0 &&
+        nh > 0 &&
+        (b.hh[w.hLo] as FloatHistogram).count >= 0
+      ) {
+        durationToZero = sampledInterval * ((b.hh[w.hLo] as FloatHistogram).count / resultHist.count);
+      }
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+  }
+  if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
+  let factor =
+    sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+  if (isRate) factor /= w.range / 1000;
+  if (resultHist === null) {
+    out.v = resultFloat * factor;
+    return K_FLOAT;
+  }
+  mulInPlace(resultHist, factor);
+  out.h = resultHist;
+  return K_HIST;
+}
+
+let resetScratch = new Int32Array(1024);
+
+/**
+ * rate/increase/delta over a float-only series without start timestamps, for every step of a grid
+ * in one tight loop (the common case, and the hot path of most dashboards). Same arithmetic as
+ * extrapolatedRate. `ref(j)` windows are (ref − range, ref] with ref = (at ?? t_j) − offset.
+ */
+export function fastRate(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  start: number,
+  step: number,
+  steps: number,
+  at: number | null,
+  offset: number,
+  range: number,
+  isCounter: boolean,
+  isRate: boolean,
+  outV: Float64Array,
+  outK: Uint8Array,
+): number {
+  let lo = 0;
+  let hi = 0;
+  let maxWindow = 0;
+  let cacheStart = -1;
+  let cacheEnd = -1;
+  let cacheCnt = -1;
+  let cacheFactor = 0;
+  const rangeSec = range / 1000;
+  // resets[i]: how many decreases there are among samples 0..i, so a window without one skips
+  // the reset loop (the sums stay exactly those of extrapolatedRate).
+  if (resetScratch.length < n) resetScratch = new Int32Array(Math.max(n, resetScratch.length * 2));
+  const resets = resetScratch;
+  if (isCounter) {
+    let c = 0;
+    resets[0] = 0;
+    for (let i = 1; i < n; i++) {
+      if ((fv[i] as number) < (fv[i - 1] as number)) c++;
+      resets[i] = c;
+    }
+  }
+  // ref = base + j * mul, with no branch in the loop: a phi mixing the `@` time (maybe a small
+  // integer) and a computed double makes V8 box every step's value (an allocation per step).
+  const base = (at === null ? start : at) - offset;
+  const mul = at === null ? step : 0;
+  for (let j = 0; j < steps; j++) {
+    const ref = base + j * mul;
+    const rangeStart = ref - range;
+    while (lo < n && (ft[lo] as number) <= rangeStart) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < n && (ft[hi] as number) <= ref) hi++;
+    const cnt = hi - lo;
+    if (cnt > maxWindow) maxWindow = cnt;
+    if (cnt < 2) continue;
+    const firstV = fv[lo] as number;
+    let result = (fv[hi - 1] as number) - firstV;
+    if (isCounter && (resets[hi - 1] as number) !== (resets[lo] as number)) {
+      let prev = firstV;
+      for (let i = lo + 1; i < hi; i++) {
+        const cur = fv[i] as number;
+        if (cur < prev) result += prev;
+        prev = cur;
+      }
+    }
+    const firstT = ft[lo] as number;
+    const lastT = ft[hi - 1] as number;
+    const startGap = firstT - rangeStart;
+    const endGap = ref - lastT;
+    // With ≥ 3 samples and firstV ≥ result, durationToZero ≥ sampledInterval > durationToStart
+    // (which is below 1.1 × the average gap), so the zero-crossing clamp cannot apply.
+    const zeroCheck = isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result);
+    let factor: number;
+    if (!zeroCheck && startGap === cacheStart && endGap === cacheEnd && cnt === cacheCnt) {
+      // Same gaps and count give the same factor, bit for bit (sampledInterval = range − both
+      // gaps): regular scrapes hit this on almost every step.
+      factor = cacheFactor;
+    } else {
+      let durationToStart = startGap / 1000;
+      let durationToEnd = endGap / 1000;
+      const sampledInterval = (lastT - firstT) / 1000;
+      const avg = sampledInterval / (cnt - 1);
+      const threshold = avg * 1.1;
+      if (durationToStart >= threshold) durationToStart = avg / 2;
+      if (zeroCheck) {
+        const durationToZero = sampledInterval * (firstV / result);
+        if (durationToZero < durationToStart) durationToStart = durationToZero;
+      }
+      if (durationToEnd >= threshold) durationToEnd = avg / 2;
+      factor =
+        sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+      if (isRate) factor /= rangeSec;
+      if (!zeroCheck) {
+        cacheStart = startGap;
+        cacheEnd = endGap;
+        cacheCnt = cnt;
+        cacheFactor = factor;
+      }
+    }
+    outV[j] = result * factor;
+    outK[j] = K_FLOAT;
+  }
+  return maxWindow;
+}
+
+/** Increase between the first and last histogram of the window, handling counter resets. */
+function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | null {
+  const b = w.buf;
+  const lo = w.hLo;
+  const hi = w.hHi;
+  const useSt = w.ctx.opts.enableStartTimestamps;
+  const name = w.metricName();
+  let prev = b.hh[lo] as FloatHistogram;
+  let usingCustom = isCustom(prev);
+  const last = b.hh[hi - 1] as FloatHistogram;
+  const stReset = (i: number): boolean =>
+    useSt && isStartTimestampReset(st(b.hst, i - 1), b.ht[i - 1] as number, st(b.hst, i), b.ht[i] as number);
+  if (
+    isCounter &&
+    (prev.counterResetHint === CounterResetHint.Gauge || last.counterResetHint === CounterResetHint.Gauge)
+  ) {
+    w.ctx.annos.warn(`this native histogram metric is not a counter: ${goQuote(name)}`, w.pos);
+  }
+  if (isCounter && hi - lo > 1) {
+    const second = b.hh[lo + 1] as FloatHistogram;
+    if (stReset(lo + 1) || detectReset(second, prev)) {
+      prev = {
+        counterResetHint: CounterResetHint.Unknown,
+        schema: second.schema,
+        zeroThreshold: 0,
+        zeroCount: 0,
+        count: 0,
+        sum: 0,
+        positiveSpans: [],
+        positiveBuckets: [],
+        negativeSpans: [],
+        negativeBuckets: [],
+        customValues: second.customValues,
+      };
+      usingCustom = isCustom(second);
+    }
+  }
+  if (isCustom(last) !== usingCustom) {
+    warnMixedSchemas(w);
+    return null;
+  }
+  let minSchema = Math.min(last.schema, prev.schema);
+  for (let i = lo + 1; i < hi - 1; i++) {
+    if (!isCounter) continue;
+    const cur = b.hh[i] as FloatHistogram;
+    if (cur.counterResetHint === CounterResetHint.Gauge) {
+      w.ctx.annos.warn(`this native histogram metric is not a counter: ${goQuote(name)}`, w.pos);
+    }
+    if (cur.schema < minSchema) minSchema = cur.schema;
+    if (isCustom(cur) !== usingCustom) {
+      warnMixedSchemas(w);
+      return null;
+    }
+  }
+  const h = isCustom(last) ? copyHistogram(last) : copyToSchema(last, minSchema);
+  try {
+    const r = addInPlace(h, prev, true);
+    if (r.nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+  } catch (err) {
+    if (err instanceof IncompatibleSchemaError) {
+      warnMixedSchemas(w);
+      return null;
+    }
+    throw err;
+  }
+  if (isCounter) {
+    let p = prev;
+    let overlap = false;
+    for (let i = lo + 1; i < hi; i++) {
+      const cur = b.hh[i] as FloatHistogram;
+      if (useSt && !overlap && startTimeOverlap(st(b.hst, i - 1), b.ht[i - 1] as number, st(b.hst, i))) {
+        warnOverlap(w);
+        overlap = true;
+      }
+      if (stReset(i) || detectReset(cur, p)) {
+        try {
+          const r = addInPlace(h, p);
+          if (r.nhcbBoundsReconciled) infoReconciled(w, 'addition');
+        } catch (err) {
+          if (err instanceof IncompatibleSchemaError) {
+            warnMixedSchemas(w);
+            return null;
+          }
+          throw err;
+        }
+      }
+      p = cur;
+    }
+  } else if (
+    (b.hh[lo] as FloatHistogram).counterResetHint !== CounterResetHint.Gauge ||
+    last.counterResetHint !== CounterResetHint.Gauge
+  ) {
+    w.ctx.annos.warn(`this native histogram metric is not a gauge: ${goQuote(name)}`, w.pos);
+  }
+  h.counterResetHint = CounterResetHint.Gauge;
+  return compactInPlace(h);
+}
+
+export function instantValue(w: RangeWindow, out: FnOut, isRate: boolean): number {
+  const b = w.buf;
+  if (w.nf + w.nh < 2) return K_NONE;
+  const useSt = w.ctx.opts.enableStartTimestamps;
+  // The last two samples across floats and histograms, oldest first.
+  interface S {
+    t: number;
+    v: number;
+    h: FloatHistogram | null;
+    st: number;
+  }
+  const ss: S[] = [];
+  for (let i = Math.max(w.fLo, w.fHi - 2); i < w.fHi; i++) {
+    ss.push({ t: b.ft[i] as number, v: b.fv[i] as number, h: null, st: useSt ? st(b.fst, i) : 0 });
+  }
+  for (let i = Math.max(w.hLo, w.hHi - 2); i < w.hHi; i++) {
+    const s: S = { t: b.ht[i] as number, v: 0, h: b.hh[i] as FloatHistogram, st: useSt ? st(b.hst, i) : 0 };
+    if (ss.length === 0) ss.push(s);
+    else if (ss.length === 1) {
+      if (s.t < (ss[0] as S).t) ss.unshift(s);
+      else ss.push(s);
+    } else if (s.t < (ss[0] as S).t) {
+      // older than both: discard
+    } else if (s.t > (ss[1] as S).t) {
+      ss[0] = ss[1] as S;
+      ss[1] = s;
+    } else {
+      ss[0] = s;
+    }
+  }
+  const a = ss[0] as S;
+  const c = ss[1] as S;
+  const interval = c.t - a.t;
+  if (interval === 0) return K_NONE;
+  const name = w.metricName();
+  if (a.h === null && c.h === null) {
+    let v = c.v;
+    if (!isRate || !(c.v < a.v || isStartTimestampReset(a.st, a.t, c.st, c.t))) v = c.v - a.v;
+    out.v = isRate ? v / (interval / 1000) : v;
+    return K_FLOAT;
+  }
+  if (a.h !== null && c.h !== null) {
+    const h = copyHistogram(c.h);
+    if (
+      isRate &&
+      (c.h.counterResetHint === CounterResetHint.Gauge || a.h.counterResetHint === CounterResetHint.Gauge)
+    ) {
+      w.ctx.annos.warn(`this native histogram metric is not a counter: ${goQuote(name)}`, w.pos);
+    }
+    if (
+      !isRate &&
+      (c.h.counterResetHint !== CounterResetHint.Gauge || a.h.counterResetHint !== CounterResetHint.Gauge)
+    ) {
+      w.ctx.annos.warn(`this native histogram metric is not a gauge: ${goQuote(name)}`, w.pos);
+    }
+    if (!isRate || (!isStartTimestampReset(a.st, a.t, c.st, c.t) && !detectReset(c.h, a.h))) {
+      try {
+        const r = addInPlace(h, a.h, true);
+        if (r.nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+      } catch (err) {
+        if (err instanceof IncompatibleSchemaError) {
+          warnMixedSchemas(w);
+          return K_NONE;
+        }
+        throw err;
+      }
+    }
+    h.counterResetHint = CounterResetHint.Gauge;
+    compactInPlace(h);
+    if (isRate) divInPlace(h, interval / 1000);
+    out.h = h;
+    return K_HIST;
+  }
+  warnMixed(w);
+  return K_NONE;
+}
