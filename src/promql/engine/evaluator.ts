@@ -1,7 +1,8 @@
 import { ExecutionError, type FloatHistogram, type Labels } from '../../model/index.ts';
 import { goQuote } from './annotations.ts';
 import { evalAggregate } from './aggregate.ts';
-import { binaryScalarScalar, binarySet, binaryVectorScalar, binaryVectorVector } from './binary.ts';
+import { binarySet, binaryVectorScalar, binaryVectorVector } from './binary.ts';
+import { binaryScalarScalar } from './binary-elem.ts';
 import type { EvalContext } from './context.ts';
 import { absentLabels, evalInstantFunction, vectorOf, type FnEnv } from './functions.ts';
 import { copyHistogram, mulInPlace } from './histogram.ts';
