@@ -57,10 +57,12 @@ async function main(): Promise<number> {
 
   const supervisor = new Supervisor();
   const workRoot = mkdtempSync(join(tmpdir(), 'xscaler-bench-'));
-  supervisor.installSignalHandlers((signal) => {
-    say(`\n${signal}: stopping every server the harness started`);
-    if (!o.keep) rmSync(workRoot, { recursive: true, force: true });
-  });
+  supervisor.installSignalHandlers(
+    (signal) => say(`\n${signal}: stopping every server the harness started`),
+    () => {
+      if (!o.keep) rmSync(workRoot, { recursive: true, force: true });
+    },
+  );
   const runs: Partial<Record<SystemId, SystemRun[]>> = {};
   try {
     const series = o.targets * seriesPerTarget(o.families);

@@ -83,13 +83,19 @@ export class Supervisor {
     await Promise.all([...this.running.values()].map(({ managed }) => this.stop(managed, graceMs)));
   }
 
-  /** Stops everything on Ctrl-C / SIGTERM and kills leftovers when the harness exits for any reason. */
-  installSignalHandlers(onSignal: (signal: string) => void): void {
+  /**
+   * Stops everything on Ctrl-C / SIGTERM (then runs `afterStop`, e.g. removing data dirs) and kills
+   * leftovers when the harness exits for any reason.
+   */
+  installSignalHandlers(announce: (signal: string) => void, afterStop: () => void): void {
     if (this.signalsInstalled) return;
     this.signalsInstalled = true;
     const handler = (signal: NodeJS.Signals): void => {
-      onSignal(signal);
-      void this.stopAll(5_000).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      announce(signal);
+      void this.stopAll(5_000).finally(() => {
+        afterStop();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
     };
     process.once('SIGINT', handler);
     process.once('SIGTERM', handler);
