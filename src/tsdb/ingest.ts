@@ -125,7 +125,7 @@ export class Ingester {
     const ts = batch.timestamps;
     const flags = batch.flags;
     const sser = batch.sampleSeries;
-    const lastT = head.lastT;
+    const f64 = head.f64; // rows do not grow below: series were created above
     rec.begin(RecordType.Samples);
     let prevT = 0;
     for (let i = 0; i < batch.sampleCount; i++) {
@@ -158,7 +158,7 @@ export class Ingester {
         reject('too_old', s, ref, t);
         continue;
       }
-      const last = lastT[ref] as number;
+      const last = f64[ref * 8] as number;
       if (head.hists.size > 0 && head.hists.has(ref)) {
         // The series also has native histograms: one timeline, slower rules.
         const kind = hi === STALE_NAN_HI && lo === STALE_NAN_LO ? KIND_STALE : KIND_FLOAT;
@@ -178,7 +178,9 @@ export class Ingester {
       } else {
         const exists =
           t === last
-            ? ((head.foundHi = head.lastHi[ref] as number), (head.foundLo = head.lastLo[ref] as number), true)
+            ? ((head.foundHi = head.u32[ref * 16 + 8] as number),
+              (head.foundLo = head.u32[ref * 16 + 9] as number),
+              true)
             : head.findSample(ref, t);
         if (exists) {
           if (!sameValue(head.foundHi, head.foundLo, hi, lo)) {
@@ -191,9 +193,7 @@ export class Ingester {
         } else head.insertOoo(ref, t, hi, lo);
       }
       accepted++;
-      rec.uvarint(ref);
-      rec.varint(t - prevT);
-      rec.bits(hi, lo);
+      rec.sample(ref, t - prevT, hi, lo);
       prevT = t;
     }
     rec.end();
@@ -267,13 +267,13 @@ export class Ingester {
     h: FloatHistogram | null,
   ): RejectReason | typeof STORE | typeof DUPLICATE {
     const head = this.target.head;
-    const fl = head.lastT[ref] as number;
+    const fl = head.f64[ref * 8 + 0] as number;
     const last = Math.max(fl, head.hists.lastT(ref));
     if (t < last && t < last - window) return window > 0 ? 'too_old' : 'out_of_order';
     let existing: number;
     if (t === fl || (t < fl && head.findSample(ref, t))) {
-      const fh = t === fl ? (head.lastHi[ref] as number) : head.foundHi;
-      const flo = t === fl ? (head.lastLo[ref] as number) : head.foundLo;
+      const fh = t === fl ? (head.u32[ref * 16 + 8] as number) : head.foundHi;
+      const flo = t === fl ? (head.u32[ref * 16 + 9] as number) : head.foundLo;
       existing = fh === STALE_NAN_HI && flo === STALE_NAN_LO ? KIND_STALE : KIND_FLOAT;
       if (existing === KIND_FLOAT && kind === KIND_FLOAT)
         return sameValue(fh, flo, hi, lo) ? DUPLICATE : 'duplicate_timestamp';

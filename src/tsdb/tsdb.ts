@@ -276,7 +276,7 @@ export class Tsdb implements Storage {
 
 function countOpen(h: Head): number {
   let n = 0;
-  for (let r = 0; r < h.n; r++) if (h.dead[r] === 0 && h.ocOpen[r] === 1) n++;
+  for (let r = 0; r < h.n; r++) if (h.dead[r] === 0 && h.u8[r * 64 + 60] === 1) n++;
   return n;
 }
 

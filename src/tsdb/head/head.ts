@@ -4,7 +4,7 @@ import { ChunkStore } from './chunk-store.ts';
 import { HistStore } from './hist.ts';
 import { OooStore } from './ooo.ts';
 import { PostingsIndex } from './postings.ts';
-import { growF64, growI32, growU16, growU32, growU8, labelHash, sameRange, Symbols } from './symbols.ts';
+import { growI32, growU16, growU32, growU8, labelHash, sameRange, Symbols } from './symbols.ts';
 
 /** A chunk is sealed after this many samples (as Prometheus does: ~2 h of 1-minute data). */
 export const MAX_CHUNK_SAMPLES = 120;
@@ -50,26 +50,24 @@ export class Head {
   lblCnt = new Uint16Array(64);
   pairs = new Uint32Array(512);
   private pairsUsed = 0;
-  /** Newest in-order sample of the series (-Infinity when none) and its value bits. */
-  lastT = new Float64Array(64).fill(-Infinity);
-  lastHi = new Uint32Array(64);
-  lastLo = new Uint32Array(64);
-  /** Open chunk: slot size class (-1 = none), slot id, bits written, samples, first t, last delta. */
-  ocOpen = new Uint8Array(64);
-  /** Bytes to reserve for the next chunk (from the size of the last full one; 0 = unknown). */
-  ocHint = new Uint16Array(64);
-  /** Reserved region of the open chunk: page, offset, capacity in bytes. */
-  ocPage = new Uint32Array(64);
-  ocOff = new Uint32Array(64);
-  ocCap = new Uint16Array(64);
-  ocBits = new Uint32Array(64);
-  ocCount = new Uint16Array(64);
-  ocMint = new Float64Array(64);
-  ocDelta = new Float64Array(64);
-  ocLead = new Uint8Array(64);
-  ocTrail = new Uint8Array(64);
-  /** First timestamp that belongs to the next chunk (block-range boundary). */
-  ocEnd = new Float64Array(64);
+  /**
+   * The append state of each series in one 64-byte row (a cache line), so appending a sample
+   * touches one line instead of one per column. Four views share the buffer; index with
+   * `ref * stride + slot`:
+   *
+   *   f64 (stride 8):   0 lastT (newest in-order sample, -Infinity if none)  1 ocMint (open chunk's
+   *                     first t)  2 ocDelta (last timestamp delta)  3 ocEnd (first t of the next
+   *                     chunk: the block-range boundary)
+   *   u32 (stride 16):  8 lastHi  9 lastLo (newest value bits)  10 ocBits (bits written)
+   *                     11 ocPage  12 ocOff (reserved region of the open chunk)
+   *   u16 (stride 32):  26 ocCount (samples)  27 ocCap (region bytes)  28 ocHint (bytes to reserve
+   *                     for the next chunk, from the last full one; 0 = unknown)
+   *   u8  (stride 64):  58 ocLead  59 ocTrail (XOR window)  60 ocOpen (1 = has an open chunk)
+   */
+  f64 = new Float64Array(64 * 8);
+  u32 = new Uint32Array(this.f64.buffer);
+  u16 = new Uint16Array(this.f64.buffer);
+  u8 = new Uint8Array(this.f64.buffer);
   /** Sealed chunks of the series, oldest first, as a linked list of ChunkStore rows. */
   firstChunk = new Int32Array(64).fill(-1);
   lastChunk = new Int32Array(64).fill(-1);
@@ -283,9 +281,9 @@ export class Head {
     this.lblCnt[ref] = n >> 1;
     this.hash[ref] = h;
     this.dead[ref] = 0;
-    this.lastT[ref] = -Infinity;
-    this.ocOpen[ref] = 0;
-    this.ocHint[ref] = 0;
+    this.f64[ref * 8 + 0] = -Infinity;
+    this.u8[ref * 64 + 60] = 0;
+    this.u16[ref * 32 + 28] = 0;
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
     this.walState[ref] = 0;
@@ -313,21 +311,16 @@ export class Head {
     this.hash = growU32(this.hash, need);
     this.lblOff = growU32(this.lblOff, need);
     this.lblCnt = growU16(this.lblCnt, need);
-    this.lastT = growF64(this.lastT, need, -Infinity);
-    this.lastHi = growU32(this.lastHi, need);
-    this.lastLo = growU32(this.lastLo, need);
-    this.ocOpen = growU8(this.ocOpen, need);
-    this.ocHint = growU16(this.ocHint, need);
-    this.ocPage = growU32(this.ocPage, need);
-    this.ocOff = growU32(this.ocOff, need);
-    this.ocCap = growU16(this.ocCap, need);
-    this.ocBits = growU32(this.ocBits, need);
-    this.ocCount = growU16(this.ocCount, need);
-    this.ocMint = growF64(this.ocMint, need);
-    this.ocDelta = growF64(this.ocDelta, need);
-    this.ocLead = growU8(this.ocLead, need);
-    this.ocTrail = growU8(this.ocTrail, need);
-    this.ocEnd = growF64(this.ocEnd, need);
+    if (need * 8 > this.f64.length) {
+      let n = this.f64.length / 8;
+      while (n < need) n *= 2;
+      const rows = new Float64Array(n * 8);
+      rows.set(this.f64);
+      this.f64 = rows;
+      this.u32 = new Uint32Array(rows.buffer);
+      this.u16 = new Uint16Array(rows.buffer);
+      this.u8 = new Uint8Array(rows.buffer);
+    }
     this.firstChunk = growI32(this.firstChunk, need, -1);
     this.lastChunk = growI32(this.lastChunk, need, -1);
     this.walState = growU8(this.walState, need);
@@ -343,8 +336,11 @@ export class Head {
 
   /** Appends an in-order sample: the caller checked `t > lastT[ref]`. */
   append(ref: number, t: number, hi: number, lo: number): void {
-    let open = (this.ocOpen[ref] as number) === 1;
-    if (open && (t >= (this.ocEnd[ref] as number) || (this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)) {
+    let open = (this.u8[ref * 64 + 60] as number) === 1;
+    if (
+      open &&
+      (t >= (this.f64[ref * 8 + 3] as number) || (this.u16[ref * 32 + 26] as number) >= MAX_CHUNK_SAMPLES)
+    ) {
       this.sealOpen(ref);
       open = false;
     }
@@ -353,95 +349,95 @@ export class Head {
     if (!open) {
       // Reserve what the series' previous full chunk needed: most series compress alike from
       // chunk to chunk, so chunks rarely move.
-      const hint = this.ocHint[ref] as number;
+      const hint = this.u16[ref * 32 + 28] as number;
       const cap = hint === 0 ? FIRST_CHUNK_BYTES : hint;
       ch.reserve(cap);
-      this.ocOpen[ref] = 1;
-      this.ocPage[ref] = ch.rp;
-      this.ocOff[ref] = ch.ro;
-      this.ocCap[ref] = cap;
-      this.ocMint[ref] = t;
-      this.ocEnd[ref] = (Math.floor(t / this.chunkRange) + 1) * this.chunkRange;
+      this.u8[ref * 64 + 60] = 1;
+      this.u32[ref * 16 + 11] = ch.rp;
+      this.u32[ref * 16 + 12] = ch.ro;
+      this.u16[ref * 32 + 27] = cap;
+      this.f64[ref * 8 + 1] = t;
+      this.f64[ref * 8 + 3] = (Math.floor(t / this.chunkRange) + 1) * this.chunkRange;
       w.reset(ch.pages[ch.rp] as Uint8Array, ch.ro);
     } else {
-      const used = ((this.ocBits[ref] as number) + 7) >>> 3;
-      const cap = this.ocCap[ref] as number;
+      const used = ((this.u32[ref * 16 + 10] as number) + 7) >>> 3;
+      const cap = this.u16[ref * 32 + 27] as number;
       if (used + MAX_SAMPLE_BYTES > cap) {
         // Move to a region sized for the whole chunk as projected from the samples so far (the
         // first sample takes 8 bytes, the others what they took on average).
-        const count = this.ocCount[ref] as number;
+        const count = this.u16[ref * 32 + 26] as number;
         const per = count > 1 ? (used - 8) / (count - 1) : MAX_SAMPLE_BYTES;
         const projected = Math.ceil(8 + per * (MAX_CHUNK_SAMPLES - 1) * 1.1) + MAX_SAMPLE_BYTES;
         const next = Math.min(
           MAX_CHUNK_BYTES,
           Math.max(projected, Math.ceil(cap * 1.5), used + MAX_SAMPLE_BYTES),
         );
-        const fromPage = this.ocPage[ref] as number;
-        const fromOff = this.ocOff[ref] as number;
+        const fromPage = this.u32[ref * 16 + 11] as number;
+        const fromOff = this.u32[ref * 16 + 12] as number;
         ch.reserve(next);
         (ch.pages[ch.rp] as Uint8Array).set(
           (ch.pages[fromPage] as Uint8Array).subarray(fromOff, fromOff + used),
           ch.ro,
         );
         ch.release(fromPage);
-        this.ocPage[ref] = ch.rp;
-        this.ocOff[ref] = ch.ro;
-        this.ocCap[ref] = next;
+        this.u32[ref * 16 + 11] = ch.rp;
+        this.u32[ref * 16 + 12] = ch.ro;
+        this.u16[ref * 32 + 27] = next;
       }
-      w.buf = ch.pages[this.ocPage[ref] as number] as Uint8Array;
-      w.base = this.ocOff[ref] as number;
-      w.bitPos = this.ocBits[ref] as number;
-      w.count = this.ocCount[ref] as number;
-      w.t = this.lastT[ref] as number;
-      w.tDelta = this.ocDelta[ref] as number;
-      w.vhi = this.lastHi[ref] as number;
-      w.vlo = this.lastLo[ref] as number;
-      w.lead = this.ocLead[ref] as number;
-      w.trail = this.ocTrail[ref] as number;
+      w.buf = ch.pages[this.u32[ref * 16 + 11] as number] as Uint8Array;
+      w.base = this.u32[ref * 16 + 12] as number;
+      w.bitPos = this.u32[ref * 16 + 10] as number;
+      w.count = this.u16[ref * 32 + 26] as number;
+      w.t = this.f64[ref * 8 + 0] as number;
+      w.tDelta = this.f64[ref * 8 + 2] as number;
+      w.vhi = this.u32[ref * 16 + 8] as number;
+      w.vlo = this.u32[ref * 16 + 9] as number;
+      w.lead = this.u8[ref * 64 + 58] as number;
+      w.trail = this.u8[ref * 64 + 59] as number;
     }
     w.append(t, hi, lo);
-    this.ocBits[ref] = w.bitPos;
-    this.ocCount[ref] = w.count;
-    this.ocDelta[ref] = w.tDelta;
-    this.ocLead[ref] = w.lead;
-    this.ocTrail[ref] = w.trail;
-    this.lastT[ref] = t;
-    this.lastHi[ref] = hi;
-    this.lastLo[ref] = lo;
+    this.u32[ref * 16 + 10] = w.bitPos;
+    this.u16[ref * 32 + 26] = w.count;
+    this.f64[ref * 8 + 2] = w.tDelta;
+    this.u8[ref * 64 + 58] = w.lead;
+    this.u8[ref * 64 + 59] = w.trail;
+    this.f64[ref * 8 + 0] = t;
+    this.u32[ref * 16 + 8] = hi;
+    this.u32[ref * 16 + 9] = lo;
     if (t > this.maxT) this.maxT = t;
     if (t < this.minT) this.minT = t;
   }
 
   /** The bytes of the open chunk of `ref` start at `openOff(ref)` in this page. */
   openPage(ref: number): Uint8Array {
-    return this.chunks.pages[this.ocPage[ref] as number] as Uint8Array;
+    return this.chunks.pages[this.u32[ref * 16 + 11] as number] as Uint8Array;
   }
 
   openOff(ref: number): number {
-    return this.ocOff[ref] as number;
+    return this.u32[ref * 16 + 12] as number;
   }
 
   /** Bytes written to the open chunk of `ref`. */
   openBytes(ref: number): number {
-    return ((this.ocBits[ref] as number) + 7) >>> 3;
+    return ((this.u32[ref * 16 + 10] as number) + 7) >>> 3;
   }
 
   /** Seals the open chunk of `ref` where it is (its unused reserved tail stays until the page goes). */
   sealOpen(ref: number): void {
-    if (this.ocOpen[ref] !== 1) return;
+    if (this.u8[ref * 64 + 60] !== 1) return;
     const bytes = this.openBytes(ref);
     // Only full-length chunks say how big the next one will be.
-    if ((this.ocCount[ref] as number) >= MAX_CHUNK_SAMPLES)
-      this.ocHint[ref] = Math.min(MAX_CHUNK_BYTES, bytes + (bytes >> 4) + MAX_SAMPLE_BYTES);
+    if ((this.u16[ref * 32 + 26] as number) >= MAX_CHUNK_SAMPLES)
+      this.u16[ref * 32 + 28] = Math.min(MAX_CHUNK_BYTES, bytes + (bytes >> 4) + MAX_SAMPLE_BYTES);
     const row = this.chunks.sealAt(
-      this.ocPage[ref] as number,
-      this.ocOff[ref] as number,
+      this.u32[ref * 16 + 11] as number,
+      this.u32[ref * 16 + 12] as number,
       bytes,
-      this.ocMint[ref] as number,
-      this.lastT[ref] as number,
-      this.ocCount[ref] as number,
+      this.f64[ref * 8 + 1] as number,
+      this.f64[ref * 8 + 0] as number,
+      this.u16[ref * 32 + 26] as number,
     );
-    this.ocOpen[ref] = 0;
+    this.u8[ref * 64 + 60] = 0;
     const last = this.lastChunk[ref] as number;
     if (last < 0) this.firstChunk[ref] = row;
     else this.chunks.next[last] = row;
@@ -473,9 +469,9 @@ export class Head {
 
   /** Replay of a checkpoint: the newest in-order sample of `ref` (for the duplicate check). */
   setLast(ref: number, t: number, hi: number, lo: number): void {
-    this.lastT[ref] = t;
-    this.lastHi[ref] = hi;
-    this.lastLo[ref] = lo;
+    this.f64[ref * 8 + 0] = t;
+    this.u32[ref * 16 + 8] = hi;
+    this.u32[ref * 16 + 9] = lo;
   }
 
   /** Adds a native histogram sample (null = stale marker); the caller applied the rules. */
@@ -532,18 +528,18 @@ export class Head {
       }
       this.firstChunk[ref] = row;
       if (row < 0) this.lastChunk[ref] = -1;
-      if (this.ocOpen[ref] === 1 && (this.lastT[ref] as number) < before) {
-        this.chunks.release(this.ocPage[ref] as number);
-        this.ocOpen[ref] = 0;
+      if (this.u8[ref * 64 + 60] === 1 && (this.f64[ref * 8 + 0] as number) < before) {
+        this.chunks.release(this.u32[ref * 16 + 11] as number);
+        this.u8[ref * 64 + 60] = 0;
       }
       this.ooo.truncate(ref, before);
       this.hists.truncate(ref, before);
       if (
         row < 0 &&
-        this.ocOpen[ref] === 0 &&
+        this.u8[ref * 64 + 60] === 0 &&
         !this.ooo.has(ref) &&
         !this.hists.has(ref) &&
-        (this.lastT[ref] as number) < before
+        (this.f64[ref * 8 + 0] as number) < before
       ) {
         this.dead[ref] = 1;
         this.live--;
@@ -566,7 +562,7 @@ export class Head {
       if (this.dead[ref] === 1) continue;
       const row = this.firstChunk[ref] as number;
       if (row >= 0) min = Math.min(min, ch.mint[row] as number);
-      else if (this.ocOpen[ref] === 1) min = Math.min(min, this.ocMint[ref] as number);
+      else if (this.u8[ref * 64 + 60] === 1) min = Math.min(min, this.f64[ref * 8 + 1] as number);
       const hm = this.hists.minT(ref);
       if (hm < min) min = hm;
       const o = this.ooo.minT(ref);
@@ -634,13 +630,13 @@ export class HeadChunkCursor {
           }
           r.x.reset(ch.bytes(row), ch.off[row] as number, ch.mint[row] as number, ch.count[row] as number);
           r.active = true;
-        } else if (!this.inOpen && head.ocOpen[this.ref] === 1) {
+        } else if (!this.inOpen && head.u8[this.ref * 64 + 60] === 1) {
           this.inOpen = true;
           r.x.reset(
             head.openPage(this.ref),
             head.openOff(this.ref),
-            head.ocMint[this.ref] as number,
-            head.ocCount[this.ref] as number,
+            head.f64[this.ref * 8 + 1] as number,
+            head.u16[this.ref * 32 + 26] as number,
           );
           r.active = true;
         } else {

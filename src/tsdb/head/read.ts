@@ -92,15 +92,19 @@ export class HeadReader implements BlockReader, PostingsSource {
           len: ch.len[row] as number,
         });
       }
-      if (h.ocOpen[ref] === 1 && (h.ocMint[ref] as number) <= maxt && (h.lastT[ref] as number) >= mint) {
+      if (
+        h.u8[ref * 64 + 60] === 1 &&
+        (h.f64[ref * 8 + 1] as number) <= maxt &&
+        (h.f64[ref * 8 + 0] as number) >= mint
+      ) {
         const start = h.openOff(ref);
         const len = h.openBytes(ref);
         chunks.push({
           buf: h.openPage(ref).slice(start, start + len),
           off: 0,
-          mint: h.ocMint[ref] as number,
-          maxt: h.lastT[ref] as number,
-          count: h.ocCount[ref] as number,
+          mint: h.f64[ref * 8 + 1] as number,
+          maxt: h.f64[ref * 8 + 0] as number,
+          count: h.u16[ref * 32 + 26] as number,
           len,
         });
       }

@@ -58,22 +58,22 @@ export async function writeCheckpoint(
     const rows: number[] = [];
     for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) rows.push(row);
     let open: SeriesSnap['open'] = null;
-    if (head.ocOpen[ref] === 1) {
+    if (head.u8[ref * 64 + 60] === 1) {
       const start = head.openOff(ref);
       open = {
         bytes: head.openPage(ref).slice(start, start + head.openBytes(ref)),
-        mint: head.ocMint[ref] as number,
-        maxt: head.lastT[ref] as number,
-        count: head.ocCount[ref] as number,
+        mint: head.f64[ref * 8 + 1] as number,
+        maxt: head.f64[ref * 8 + 0] as number,
+        count: head.u16[ref * 32 + 26] as number,
       };
     }
     snaps.push({
       ref,
       rows,
       open,
-      lastT: head.lastT[ref] as number,
-      lastHi: head.lastHi[ref] as number,
-      lastLo: head.lastLo[ref] as number,
+      lastT: head.f64[ref * 8 + 0] as number,
+      lastHi: head.u32[ref * 16 + 8] as number,
+      lastLo: head.u32[ref * 16 + 9] as number,
     });
   }
   const ooo = [...head.ooo.bySeries].map(([ref, s]) => ({

@@ -111,6 +111,41 @@ export class RecordWriter {
     this.pos += 8;
   }
 
+  /** One Samples-record entry: uvarint ref, zigzag varint dt, value bits (hot path, fused). */
+  sample(ref: number, dt: number, hi: number, lo: number): void {
+    if (this.pos + 28 > this.buf.length) this.ensure(28);
+    const b = this.buf;
+    let p = this.pos;
+    while (ref >= 0x80) {
+      b[p++] = (ref & 0x7f) | 0x80;
+      ref >>>= 7;
+    }
+    b[p++] = ref;
+    let z = dt < 0 ? -2 * dt - 1 : 2 * dt;
+    if (z < 0x80000000) {
+      while (z >= 0x80) {
+        b[p++] = (z & 0x7f) | 0x80;
+        z >>>= 7;
+      }
+      b[p++] = z;
+    } else {
+      while (z >= 0x80) {
+        b[p++] = (z % 128) | 0x80;
+        z = Math.floor(z / 128);
+      }
+      b[p++] = z;
+    }
+    b[p] = lo & 0xff;
+    b[p + 1] = (lo >>> 8) & 0xff;
+    b[p + 2] = (lo >>> 16) & 0xff;
+    b[p + 3] = lo >>> 24;
+    b[p + 4] = hi & 0xff;
+    b[p + 5] = (hi >>> 8) & 0xff;
+    b[p + 6] = (hi >>> 16) & 0xff;
+    b[p + 7] = hi >>> 24;
+    this.pos = p + 8;
+  }
+
   f64(v: number): void {
     this.ensure(8);
     new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.pos, v, true);

@@ -96,7 +96,7 @@ export class Replayer {
           t += r.varint();
           r.bits();
           if (ref >= head.n || head.dead[ref] === 1 || t < minValid) continue;
-          const last = head.lastT[ref] as number;
+          const last = head.f64[ref * 8 + 0] as number;
           if (t > last) head.append(ref, t, r.hi, r.lo);
           else if (t < last && !head.findSample(ref, t)) head.insertOoo(ref, t, r.hi, r.lo);
           this.stats.samples++;
@@ -122,7 +122,7 @@ export class Replayer {
             r.pos += len;
             this.stats.samples += count;
           }
-          if (alive && hasLast && lastT > (head.lastT[ref] as number)) head.setLast(ref, lastT, hi, lo);
+          if (alive && hasLast && lastT > (head.f64[ref * 8 + 0] as number)) head.setLast(ref, lastT, hi, lo);
         }
         return;
       case RecordType.Histograms: {
