@@ -13,7 +13,7 @@ import { labelHash, viewOf } from './head/symbols.ts';
 import type { ExemplarStore, MetadataStore } from './meta-stores.ts';
 import { RecordType } from './wal/record.ts';
 import type { Wal } from './wal/wal.ts';
-import { writeExemplar, writeMetadata, writeSeries } from './wal/encode.ts';
+import { writeExemplar, writeMetadata } from './wal/encode.ts';
 import { sameHistogram, writeHistogram } from './chunk/histogram.ts';
 
 /** How many refused samples an AppendResult names. */
@@ -109,7 +109,7 @@ export class Ingester {
       }
       resolved[s] = ref;
       if (ref >= 0 && head.walState[ref] === WalState.None) {
-        writeSeries(rec, ref, head.labelsOf(ref));
+        head.writeSeriesRecord(rec, ref);
         head.walState[ref] = WalState.Pending;
         wal.pendingRefs.push(ref);
       }

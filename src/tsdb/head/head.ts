@@ -1,5 +1,6 @@
 import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
+import type { RecordWriter } from '../wal/record.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { HistStore } from './hist.ts';
 import { OooStore } from './ooo.ts';
@@ -110,6 +111,7 @@ export class Head {
     if (this.scratch.length < raw.length) this.scratch = new Uint32Array(raw.length * 2);
     const ids = this.scratch;
     let h = 0;
+    this.scratchKnown = false;
     for (let i = 0; i < raw.length; i += 2) {
       const n = sym.lookup(raw[i] as string);
       const v = sym.lookup(raw[i + 1] as string);
@@ -118,6 +120,9 @@ export class Head {
       ids[i + 1] = v;
       h = (h + this.pairHash(n, v)) >>> 0;
     }
+    this.scratchKnown = true;
+    this.scratchHash = h;
+    this.scratchLabels = labels;
     const mask = this.table.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const ref = this.table[i] as number;
@@ -125,6 +130,10 @@ export class Head {
       if (ref >= 0 && this.hash[ref] === h && this.sameIds(ref, ids, raw.length)) return ref;
     }
   }
+  /** After a findLabels miss with every symbol known: the ids are in scratch (saves re-interning). */
+  private scratchKnown = false;
+  private scratchHash = 0;
+  private scratchLabels: Labels | null = null;
   private scratch = new Uint32Array(64);
 
   private sameIds(ref: number, ids: Uint32Array, n: number): boolean {
@@ -183,6 +192,20 @@ export class Head {
     return p === pend;
   }
 
+  /** Writes the Series-record entry of `ref` (same bytes as writeSeries) from the symbol arena. */
+  writeSeriesRecord(w: RecordWriter, ref: number): void {
+    const off = this.lblOff[ref] as number;
+    const n = 2 * (this.lblCnt[ref] as number);
+    const sym = this.symbols;
+    w.uvarint(ref);
+    w.uvarint(n >> 1);
+    for (let i = 0; i < n; i++) {
+      const id = this.pairs[off + i] as number;
+      const start = sym.off[id] as number;
+      w.bytesOf(sym.bytes, start, start + (sym.len[id] as number));
+    }
+  }
+
   /** The labels of a series, built from interned strings (allocates the small flat array). */
   labelsOf(ref: number): Labels {
     const off = this.lblOff[ref] as number;
@@ -206,7 +229,10 @@ export class Head {
    * otherwise the next ref is used. Returns the ref.
    */
   create(labels: Labels, ref = this.n): number {
-    const h = this.internScratch(labels);
+    const reuse = this.scratchKnown && this.scratchLabels === labels;
+    this.scratchKnown = false;
+    this.scratchLabels = null;
+    const h = reuse ? this.scratchHash : this.internScratch(labels);
     return this.createFromScratch(labels.raw().length, h, ref);
   }
 
