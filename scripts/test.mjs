@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/ and test/ with node:test, TypeScript loaded by tsx.
+// Runs every *.test.ts under src/, test/ and bench/ with node:test, TypeScript loaded by tsx.
 // Usage: node scripts/test.mjs [path-filter ...]   (a filter keeps files whose path contains it)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -21,7 +21,7 @@ function walk(dir, out) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...walk('src', []), ...walk('test', [])]
+const files = [...walk('src', []), ...walk('test', []), ...walk('bench', [])]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
