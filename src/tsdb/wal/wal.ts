@@ -212,6 +212,8 @@ export class Wal {
     this.pendingRefs = [];
     this.rec.reset();
     this.syncDue = false;
+    // A cut that failed is not retried in a loop; the next one is asked for again (checkpoint).
+    this.cutRequested = false;
     this.listener.lost(refs.concat(laterRefs));
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
     const e = new UnavailableError(
