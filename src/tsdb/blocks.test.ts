@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 
 import { Matcher } from '../model/index.ts';
 import { openTsdb } from './index.ts';
-import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
+import { batchOf, dump, labels, OPTS, tempDir, type TestSample } from './test-util.ts';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
@@ -110,4 +110,37 @@ test('compaction in a worker thread, deletion on disk and retention', async () =
   const stats = db.blocks.list.reduce((a, b) => a + b.meta.stats.numSamples, 0);
   assert.ok(stats > 0);
   await db.close();
+});
+
+test('out-of-order samples are merged into blocks; exemplars and metadata survive checkpoints', async () => {
+  const d = dir();
+  const o = { blockRangeMs: HOUR, maintenanceIntervalMs: 0, compactInWorker: false };
+  const db = await openTsdb(d, o);
+  const L = { __name__: 'ooo', k: 'x' };
+  const inOrder: TestSample[] = [];
+  for (let t = T0; t < T0 + 3 * HOUR; t += 60_000) inOrder.push({ labels: L, t, v: t / 60_000 });
+  const batch = batchOf(inOrder);
+  batch.metadata.push({ family: 'ooo', type: 2, help: 'a gauge', unit: 'seconds' });
+  batch.exemplars.push({ series: 0, labels: labels({ trace_id: 't1' }), t: T0 + 5_000, v: 1 });
+  await db.append(batch, opts);
+  // Out of order, within the 10 min window of the series' newest sample: no, that is 3 h later.
+  // So append them before the newest: first a sample at the end, then older ones within the window.
+  const late: TestSample[] = [];
+  for (let t = T0 + 3 * HOUR - 9 * 60_000 + 30_000; t < T0 + 3 * HOUR; t += 60_000)
+    late.push({ labels: L, t, v: -1 });
+  const r = await db.append(batchOf(late), { ...opts, outOfOrderWindowMs: 600_000 });
+  assert.equal(r.accepted, late.length);
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  assert.equal(before['ooo{k="x"}']?.length, inOrder.length + late.length);
+  await db.maintain(true);
+  await db.maintain(true);
+  assert.ok(db.blocks.list.length >= 2);
+  assert.deepEqual(await dump(await db.querier(-Infinity, Infinity)), before);
+  await db.close();
+  const again = await openTsdb(d, o);
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  assert.equal(again.metadata('ooo', 0).get('ooo')?.[0]?.unit, 'seconds');
+  const ex = await again.exemplars([[new Matcher('=', '__name__', 'ooo')]], -Infinity, Infinity);
+  assert.equal(ex[0]?.exemplars[0]?.labels.get('trace_id'), 't1');
+  await again.close();
 });

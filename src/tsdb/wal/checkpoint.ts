@@ -85,9 +85,7 @@ export async function writeCheckpoint(
   const hists = [...head.hists.bySeries].map(([ref, s]) => ({ ref, t: s.t.slice(), h: s.h.slice() }));
   const tombstones = src.tombstones.list.slice();
   const metadata = [...src.metadata.byFamily.values()].flat();
-  const exemplars = src.exemplars
-    .all()
-    .map(({ seriesLabels, e }) => ({ ref: head.findLabels(seriesLabels), e }));
+  const exemplars = src.exemplars.all();
   const labels = snaps.map((s) => head.labelsOf(s.ref));
 
   // 2. Encode and write, yielding now and then.
@@ -178,7 +176,7 @@ export async function writeCheckpoint(
     for (const m of metadata) writeMetadata(w, m);
     w.end();
     w.begin(RecordType.Exemplars);
-    for (const { ref, e } of exemplars) if (ref >= 0) writeExemplar(w, ref, e.labels, e.t, e.v);
+    for (const { seriesLabels, e } of exemplars) writeExemplar(w, 0, e.labels, e.t, e.v, seriesLabels);
     w.end();
     await flush(true);
     await fs.fsync(fd);

@@ -23,9 +23,22 @@ export function writeSeries(w: RecordWriter, ref: number, labels: Labels): void 
   writeLabels(w, labels);
 }
 
-/** One entry of an Exemplars record. */
-export function writeExemplar(w: RecordWriter, ref: number, labels: Labels, t: number, v: number): void {
-  w.uvarint(ref);
+/**
+ * One entry of an Exemplars record: `uvarint ref + 1`, or 0 followed by the series labels (a
+ * checkpoint keeping exemplars of series no longer in the head), then t, value, exemplar labels.
+ */
+export function writeExemplar(
+  w: RecordWriter,
+  ref: number,
+  labels: Labels,
+  t: number,
+  v: number,
+  series?: Labels,
+): void {
+  if (series !== undefined) {
+    w.uvarint(0);
+    writeLabels(w, series);
+  } else w.uvarint(ref + 1);
   w.varint(t);
   w.f64(v);
   writeLabels(w, labels);

@@ -146,11 +146,14 @@ export class Replayer {
         return;
       case RecordType.Exemplars:
         while (r.more()) {
-          const ref = this.ref(r.uvarint());
+          const refPlusOne = r.uvarint();
+          const series = refPlusOne === 0 ? readLabels(r) : null;
+          const ref = this.ref(refPlusOne - 1);
           const t = r.varint();
           const v = r.f64();
           const labels = readLabels(r);
-          if (ref < head.n && head.dead[ref] === 0)
+          if (series !== null) this.t.exemplars.add(series, { labels, t, v });
+          else if (ref < head.n && head.dead[ref] === 0)
             this.t.exemplars.add(head.labelsOf(ref), { labels, t, v });
         }
         return;
