@@ -68,7 +68,19 @@ console.log(
 );
 
 // Disk: cut the head into a block and look at the chunk bytes.
+let worst = 0;
+let last = performance.now();
+const probe = setInterval(() => {
+  const now = performance.now();
+  worst = Math.max(worst, now - last);
+  last = now;
+}, 5);
+const cut0 = performance.now();
 await db.maintain(true);
+clearInterval(probe);
+console.log(
+  `head cut to a block: ${Math.round(performance.now() - cut0)} ms, longest event-loop stall ${Math.round(worst)} ms`,
+);
 let numSamples = 0;
 let chunkBytes = 0;
 let fileBytes = 0;

@@ -35,7 +35,22 @@ async function write(dir: string, series: number, scrapes: number): Promise<void
   // A checkpoint three quarters in, as the periodic checkpoint would leave it.
   const db = await openTsdb(dir, { maintenanceIntervalMs: 0, checkpointBytes: 1 });
   for (let k = 0; k < scrapes; k++) {
-    if (k === Math.floor((scrapes * 3) / 4)) await db.maintain();
+    if (k === Math.floor((scrapes * 3) / 4)) {
+      // Measure the longest event-loop stall while the checkpoint runs (its capture is synchronous).
+      let worst = 0;
+      let last = performance.now();
+      const probe = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+      }, 5);
+      const t0 = performance.now();
+      await db.maintain();
+      clearInterval(probe);
+      console.log(
+        `checkpoint of ${series} series: ${Math.round(performance.now() - t0)} ms, longest event-loop stall ${Math.round(worst)} ms`,
+      );
+    }
     w.tick(T0 + k * 15_000);
     const pending = [];
     for (const b of w.batches) pending.push(db.append(b, opts));

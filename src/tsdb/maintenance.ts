@@ -1,3 +1,4 @@
+import { Labels } from '../model/index.ts';
 import { DiskBlock } from './block/reader.ts';
 import { isUlid, newUlid } from './block/format.ts';
 import { writeBlock, type BlockSeries } from './block/writer.ts';
@@ -12,6 +13,9 @@ import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts'
 import type { ResolvedOptions } from './options.ts';
 import { writeCheckpoint } from './wal/checkpoint.ts';
 import type { Wal } from './wal/wal.ts';
+
+/** Series per slice of a head cut between yields to the event loop. */
+const CUT_SLICE = 10_000;
 
 /** A doomed block's files are removed at the latest this long after it was replaced, even if a querier leaked. */
 const DOOM_GRACE_MS = 5 * 60_000;
@@ -141,14 +145,22 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   const maxt = range.maxt;
   const mint = Math.max(range.mint, lo);
   if (maxt + 1 > h.minValidTime) h.minValidTime = maxt + 1;
+  // Collected in slices with yields in between, so ingest goes on: samples at or before `maxt` are
+  // refused from now on, newer ones are clipped away below, and the head is not truncated while
+  // this runs (maintenance is serialised).
   const series: BlockSeries[] = [];
-  for (const s of e.headReader.seriesSync([], mint, maxt)) {
-    const deleted = e.tombstones.intervals(s.labels, mint, maxt);
-    const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
-    const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
-    if (chunks.length > 0 || hist !== null)
-      series.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
+  const refs = e.headReader.all().slice();
+  for (let from = 0; from < refs.length; from += CUT_SLICE) {
+    for (const s of e.headReader.seriesOf(refs.subarray(from, from + CUT_SLICE), mint, maxt)) {
+      const deleted = e.tombstones.intervals(s.labels, mint, maxt);
+      const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
+      const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
+      if (chunks.length > 0 || hist !== null)
+        series.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
+    }
+    await new Promise((r) => setImmediate(r));
   }
+  series.sort((a, b) => Labels.compare(a.labels, b.labels));
   // Written even when empty: the block's max time is what tells a restart that this range is closed.
   {
     const ulid = newUlid();

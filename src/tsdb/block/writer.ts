@@ -134,6 +134,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   const postings = new Map<number, number[]>();
   const nsym = symbols.length;
   for (let i = 0; i < input.series.length; i++) {
+    if (i % 20_000 === 19_999) await new Promise((r) => setImmediate(r));
     const s = input.series[i] as BlockSeries;
     const rawLabels = s.labels.raw();
     w.uvarint(rawLabels.length >> 1);

@@ -73,9 +73,16 @@ export class HeadReader implements BlockReader, PostingsSource {
 
   seriesSync(matchers: readonly Matcher[], mint: number, maxt: number): SeriesData[] {
     const h = this.head;
+    if (h.maxT < mint || h.minT > maxt) return [];
+    const out = this.seriesOf(this.select(matchers), mint, maxt);
+    out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return out;
+  }
+
+  /** The data of the given series refs in [mint, maxt], unsorted (series without any left out). */
+  seriesOf(refs: Uint32Array, mint: number, maxt: number): SeriesData[] {
+    const h = this.head;
     const out: SeriesData[] = [];
-    if (h.maxT < mint || h.minT > maxt) return out;
-    const refs = this.select(matchers);
     const ch = h.chunks;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i] as number;
@@ -113,7 +120,6 @@ export class HeadReader implements BlockReader, PostingsSource {
       if (chunks.length === 0 && ooo === null && hist === null) continue;
       out.push({ labels: h.labelsOf(ref), chunks, ooo, hist });
     }
-    out.sort((a, b) => Labels.compare(a.labels, b.labels));
     return out;
   }
 

@@ -2,7 +2,7 @@ import { writeHistogram } from '../chunk/histogram.ts';
 import { fsyncDir, writeAll, type TsdbFs } from '../fs.ts';
 import type { Head } from '../head/head.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from '../meta-stores.ts';
-import { writeExemplar, writeMetadata, writeSeries, writeTombstone } from './encode.ts';
+import { writeExemplar, writeMetadata, writeTombstone } from './encode.ts';
 import { RecordType, RecordWriter } from './record.ts';
 import { listWal } from './replay.ts';
 import { segmentName } from './wal.ts';
@@ -16,17 +16,79 @@ export interface CheckpointSource {
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
 const RECORD_BYTES = 1024 * 1024;
-const YIELD_EVERY = 20_000;
 
-/** What a checkpoint needs of one series, captured synchronously. */
-interface SeriesSnap {
-  ref: number;
-  /** Sealed chunk rows (immutable until the head is truncated, which never runs concurrently). */
-  rows: number[];
-  open: { bytes: Uint8Array; mint: number; maxt: number; count: number } | null;
-  lastT: number;
-  lastHi: number;
-  lastLo: number;
+/**
+ * What a checkpoint needs of the head, captured synchronously into flat typed arrays (a few
+ * allocations, not one object per series, so the capture stalls ingest briefly even for millions
+ * of series). Series k is `refs[k]`; its sealed chunk rows are `rows[rowStart[k] .. rowStart[k+1])`
+ * (rows stay valid: the head is truncated only by maintenance, which never runs concurrently);
+ * its open chunk, if any (`openLen[k] > 0`), was copied to `open` at `openStart[k]`.
+ */
+interface HeadCapture {
+  n: number;
+  refs: Int32Array;
+  rowStart: Int32Array;
+  rows: Int32Array;
+  openStart: Int32Array;
+  openLen: Int32Array;
+  openMint: Float64Array;
+  openCount: Uint16Array;
+  open: Uint8Array;
+  lastT: Float64Array;
+  lastHi: Uint32Array;
+  lastLo: Uint32Array;
+}
+
+function capture(head: Head): HeadCapture {
+  const ch = head.chunks;
+  let n = 0;
+  let nrows = 0;
+  let openBytes = 0;
+  for (let ref = 0; ref < head.n; ref++) {
+    if (head.dead[ref] === 1) continue;
+    n++;
+    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) nrows++;
+    if (head.u8[ref * 64 + 60] === 1) openBytes += head.openBytes(ref);
+  }
+  const c: HeadCapture = {
+    n,
+    refs: new Int32Array(n),
+    rowStart: new Int32Array(n + 1),
+    rows: new Int32Array(nrows),
+    openStart: new Int32Array(n),
+    openLen: new Int32Array(n),
+    openMint: new Float64Array(n),
+    openCount: new Uint16Array(n),
+    open: new Uint8Array(openBytes),
+    lastT: new Float64Array(n),
+    lastHi: new Uint32Array(n),
+    lastLo: new Uint32Array(n),
+  };
+  let k = 0;
+  let r = 0;
+  let o = 0;
+  for (let ref = 0; ref < head.n; ref++) {
+    if (head.dead[ref] === 1) continue;
+    c.refs[k] = ref;
+    c.rowStart[k] = r;
+    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) c.rows[r++] = row;
+    if (head.u8[ref * 64 + 60] === 1) {
+      const start = head.openOff(ref);
+      const len = head.openBytes(ref);
+      c.open.set(head.openPage(ref).subarray(start, start + len), o);
+      c.openStart[k] = o;
+      c.openLen[k] = len;
+      c.openMint[k] = head.f64[ref * 8 + 1] as number;
+      c.openCount[k] = head.u16[ref * 32 + 26] as number;
+      o += len;
+    }
+    c.lastT[k] = head.f64[ref * 8] as number;
+    c.lastHi[k] = head.u32[ref * 16 + 8] as number;
+    c.lastLo[k] = head.u32[ref * 16 + 9] as number;
+    k++;
+  }
+  c.rowStart[n] = r;
+  return c;
 }
 
 /**
@@ -51,31 +113,8 @@ export async function writeCheckpoint(
 ): Promise<void> {
   const head = src.head;
   // 1. Synchronous capture: which rows, plus copies of what can still change (open chunks, OOO).
-  const snaps: SeriesSnap[] = [];
+  const cap = capture(head);
   const ch = head.chunks;
-  for (let ref = 0; ref < head.n; ref++) {
-    if (head.dead[ref] === 1) continue;
-    const rows: number[] = [];
-    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) rows.push(row);
-    let open: SeriesSnap['open'] = null;
-    if (head.u8[ref * 64 + 60] === 1) {
-      const start = head.openOff(ref);
-      open = {
-        bytes: head.openPage(ref).slice(start, start + head.openBytes(ref)),
-        mint: head.f64[ref * 8 + 1] as number,
-        maxt: head.f64[ref * 8 + 0] as number,
-        count: head.u16[ref * 32 + 26] as number,
-      };
-    }
-    snaps.push({
-      ref,
-      rows,
-      open,
-      lastT: head.f64[ref * 8 + 0] as number,
-      lastHi: head.u32[ref * 16 + 8] as number,
-      lastLo: head.u32[ref * 16 + 9] as number,
-    });
-  }
   const ooo = [...head.ooo.bySeries].map(([ref, s]) => ({
     ref,
     t: s.t.slice(),
@@ -86,7 +125,6 @@ export async function writeCheckpoint(
   const tombstones = src.tombstones.list.slice();
   const metadata = [...src.metadata.byFamily.values()].flat();
   const exemplars = src.exemplars.all();
-  const labels = snaps.map((s) => head.labelsOf(s.ref));
 
   // 2. Encode and write, yielding now and then.
   const name = `checkpoint.${segmentName(upTo)}`;
@@ -103,9 +141,10 @@ export async function writeCheckpoint(
     w.reset();
   };
   try {
+    // Series records straight from the symbol arena (append-only, so safe across awaits).
     w.begin(RecordType.Series);
-    for (let i = 0; i < snaps.length; i++) {
-      writeSeries(w, (snaps[i] as SeriesSnap).ref, labels[i]!);
+    for (let k = 0; k < cap.n; k++) {
+      head.writeSeriesRecord(w, cap.refs[k] as number);
       if (w.recordLength() > RECORD_BYTES) {
         w.end();
         await flush(false);
@@ -114,20 +153,23 @@ export async function writeCheckpoint(
     }
     w.end();
     w.begin(RecordType.Chunks);
-    for (let i = 0; i < snaps.length; i++) {
-      const s = snaps[i] as SeriesSnap;
-      if (s.rows.length === 0 && s.open === null && s.lastT === -Infinity) continue;
-      w.uvarint(s.ref);
-      const hasLast = s.lastT !== -Infinity;
+    for (let k = 0; k < cap.n; k++) {
+      const r0 = cap.rowStart[k] as number;
+      const r1 = cap.rowStart[k + 1] as number;
+      const openLen = cap.openLen[k] as number;
+      const lastT = cap.lastT[k] as number;
+      if (r1 === r0 && openLen === 0 && lastT === -Infinity) continue;
+      w.uvarint(cap.refs[k] as number);
+      const hasLast = lastT !== -Infinity;
       w.u8(hasLast ? 1 : 0);
       if (hasLast) {
-        w.varint(s.lastT);
-        w.bits(s.lastHi, s.lastLo);
+        w.varint(lastT);
+        w.bits(cap.lastHi[k] as number, cap.lastLo[k] as number);
       }
-      w.uvarint(s.rows.length + (s.open ? 1 : 0));
-      for (const row of s.rows) {
+      w.uvarint(r1 - r0 + (openLen > 0 ? 1 : 0));
+      for (let r = r0; r < r1; r++) {
+        const row = cap.rows[r] as number;
         const off = ch.off[row] as number;
-        const len = ch.len[row] as number;
         writeChunk(
           w,
           ch.mint[row] as number,
@@ -135,14 +177,17 @@ export async function writeCheckpoint(
           ch.count[row] as number,
           ch.bytes(row),
           off,
-          len,
+          ch.len[row] as number,
         );
       }
-      if (s.open) writeChunk(w, s.open.mint, s.open.maxt, s.open.count, s.open.bytes, 0, s.open.bytes.length);
+      if (openLen > 0) {
+        const start = cap.openStart[k] as number;
+        writeChunk(w, cap.openMint[k] as number, lastT, cap.openCount[k] as number, cap.open, start, openLen);
+      }
       if (w.recordLength() > RECORD_BYTES) {
         w.end();
         await flush(false);
-        if (i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        await new Promise((res) => setImmediate(res));
         w.begin(RecordType.Chunks);
       }
     }
