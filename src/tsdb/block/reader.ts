@@ -23,19 +23,19 @@ export class DiskBlock implements BlockReader, PostingsSource {
   readonly meta: BlockMeta;
   readonly dir: string;
   private readonly fs: TsdbFs;
-  private readonly symbols: string[];
+  private symbols!: string[];
   private readonly symIndex = new Map<string, number>();
-  private readonly frameOff: number[];
-  private readonly frameRaw: number[];
-  private readonly lblOff: Uint32Array;
-  private readonly pairs: Uint32Array;
-  private readonly seriesFrame: Uint32Array;
-  private readonly seriesOff: Uint32Array;
-  private readonly chunkStart: Uint32Array;
-  private readonly cMint: Float64Array;
-  private readonly cMaxt: Float64Array;
-  private readonly cCount: Uint32Array;
-  private readonly cLen: Uint32Array;
+  private frameOff!: number[];
+  private frameRaw!: number[];
+  private lblOff!: Uint32Array;
+  private pairs!: Uint32Array;
+  private seriesFrame!: Uint32Array;
+  private seriesOff!: Uint32Array;
+  private chunkStart!: Uint32Array;
+  private cMint!: Float64Array;
+  private cMaxt!: Float64Array;
+  private cCount!: Uint32Array;
+  private cLen!: Uint32Array;
   private readonly postingsByName = new Map<number, Map<number, Uint32Array>>();
   /** Native histogram chunks by series id (rare, so a map); their bytes follow the XOR chunks. */
   private readonly histChunks = new Map<number, HistChunkMeta[]>();
@@ -47,10 +47,15 @@ export class DiskBlock implements BlockReader, PostingsSource {
   private fd: Promise<number> | null = null;
   onIdle: (() => void) | null = null;
 
-  private constructor(fs: TsdbFs, dir: string, meta: BlockMeta, index: Uint8Array) {
+  private constructor(fs: TsdbFs, dir: string, meta: BlockMeta) {
     this.fs = fs;
     this.dir = dir;
     this.meta = meta;
+  }
+
+  /** Parses the index into typed arrays, yielding to the event loop now and then (big blocks). */
+  private async parse(index: Uint8Array): Promise<void> {
+    const dir = this.dir;
     if (index.length < 9 || readU32(index, 0) !== INDEX_MAGIC)
       throw new Error(`${dir}/index: not a block index`);
     if (crc32(index.subarray(0, index.length - 4)) !== readU32(index, index.length - 4))
@@ -88,6 +93,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     let cLen = new Uint32Array(cap);
     let nc = 0;
     for (let i = 0; i < n; i++) {
+      if (i % 20_000 === 19_999) await new Promise((res) => setImmediate(res));
       const nl = r.uvarint();
       this.lblOff[i] = np;
       if (np + 2 * nl > pairs.length) {
@@ -142,6 +148,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     this.cLen = cLen;
     const npost = r.uvarint();
     for (let p = 0; p < npost; p++) {
+      if (p % 50_000 === 49_999) await new Promise((res) => setImmediate(res));
       const name = r.uvarint();
       const value = r.uvarint();
       const len = r.uvarint();
@@ -157,7 +164,9 @@ export class DiskBlock implements BlockReader, PostingsSource {
   static async open(fs: TsdbFs, dir: string): Promise<DiskBlock> {
     const meta = JSON.parse(new TextDecoder().decode(await fs.readFile(`${dir}/meta.json`))) as BlockMeta;
     const index = await fs.readFile(`${dir}/index`);
-    return new DiskBlock(fs, dir, meta, index);
+    const block = new DiskBlock(fs, dir, meta);
+    await block.parse(index);
+    return block;
   }
 
   get minTime(): number {

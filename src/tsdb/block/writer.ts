@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { crc32, deflateRaw } from 'node:zlib';
 
-import { compareStrings, type Labels } from '../../model/index.ts';
+import type { Labels } from '../../model/index.ts';
 import { fsyncDir, writeAll, writeFileAtomic, type TsdbFs } from '../fs.ts';
 import type { ChunkRef } from '../query/types.ts';
 import { RecordWriter, writeU32 } from '../wal/record.ts';
@@ -15,6 +15,13 @@ import {
 } from './format.ts';
 
 const deflate = promisify(deflateRaw);
+
+/** Series handled between yields to the event loop while building the index. */
+const YIELD_SERIES = 20_000;
+
+function yieldNow(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
 
 /** One series to write: chunks sorted by time, not overlapping, inside the block's range. */
 export interface BlockSeries {
@@ -47,11 +54,18 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   await fs.mkdir(tmp);
 
   // Symbols: every distinct name and value, sorted.
-  const symSet = new Set<string>();
-  for (const s of input.series) for (const x of s.labels.raw()) symSet.add(x);
-  const symbols = [...symSet].sort(compareStrings);
+  // Symbols in order of first use (no global sort: that would stall the event loop on big heads).
+  const symbols: string[] = [];
   const symId = new Map<string, number>();
-  symbols.forEach((s, i) => symId.set(s, i));
+  for (let i = 0; i < input.series.length; i++) {
+    if (i % YIELD_SERIES === YIELD_SERIES - 1) await yieldNow();
+    for (const x of (input.series[i] as BlockSeries).labels.raw()) {
+      if (!symId.has(x)) {
+        symId.set(x, symbols.length);
+        symbols.push(x);
+      }
+    }
+  }
 
   // Chunks file: frames of whole series.
   const fd = await fs.open(`${tmp}/chunks`, 'w');
@@ -134,7 +148,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   const postings = new Map<number, number[]>();
   const nsym = symbols.length;
   for (let i = 0; i < input.series.length; i++) {
-    if (i % 20_000 === 19_999) await new Promise((r) => setImmediate(r));
+    if (i % YIELD_SERIES === YIELD_SERIES - 1) await yieldNow();
     const s = input.series[i] as BlockSeries;
     const rawLabels = s.labels.raw();
     w.uvarint(rawLabels.length >> 1);
@@ -162,9 +176,11 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
       }
     }
   }
-  const keys = [...postings.keys()].sort((a, b) => a - b);
+  const keys = Float64Array.from(postings.keys()).sort();
   w.uvarint(keys.length);
-  for (const key of keys) {
+  for (let ki = 0; ki < keys.length; ki++) {
+    const key = keys[ki] as number;
+    if (ki % (YIELD_SERIES * 4) === YIELD_SERIES * 4 - 1) await yieldNow();
     const list = postings.get(key) as number[];
     w.uvarint(Math.floor(key / nsym));
     w.uvarint(key % nsym);
