@@ -8,6 +8,7 @@ import { mergeHists, rechunk } from './compact/rechunk.ts';
 import type { CompactionRunner } from './compact/runner.ts';
 import type { TsdbFs } from './fs.ts';
 import type { Head } from './head/head.ts';
+import { truncateHead } from './head/truncate.ts';
 import type { HeadReader } from './head/read.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -179,7 +180,7 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
     e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
   }
   h.persistedBefore = maxt + 1;
-  h.truncate(maxt + 1);
+  truncateHead(h, maxt + 1);
   await checkpoint(e);
   return true;
 }

@@ -1,5 +1,6 @@
 import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
-import { MAX_SAMPLE_BYTES, XorReader, XorWriter } from '../chunk/xor.ts';
+import { MAX_SAMPLE_BYTES, XorWriter } from '../chunk/xor.ts';
+import { HeadChunkCursor } from './cursor.ts';
 import type { RecordWriter } from '../wal/record.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { HistStore } from './hist.ts';
@@ -328,6 +329,11 @@ export class Head {
     this.table[i] = ref;
   }
 
+  /** Rebuilds the lookup table at its current size (after series were removed). */
+  rebuildTable(): void {
+    this.rehash(this.table.length);
+  }
+
   private rehash(size: number): void {
     this.table = new Int32Array(size).fill(EMPTY_SLOT);
     for (let r = 0; r < this.n; r++) if (this.dead[r] === 0) this.tableInsert(r);
@@ -537,67 +543,6 @@ export class Head {
   foundLo = 0;
   private readonly scratchIter: HeadChunkCursor = new HeadChunkCursor();
 
-  /**
-   * Drops chunks and out-of-order samples entirely before `before`, and series left without data
-   * whose newest sample is before `before`. Returns the refs of removed series.
-   */
-  truncate(before: number): number[] {
-    const removed: number[] = [];
-    const ch = this.chunks;
-    for (let ref = 0; ref < this.n; ref++) {
-      if (this.dead[ref] === 1) continue;
-      let row = this.firstChunk[ref] as number;
-      while (row >= 0 && (ch.maxt[row] as number) < before) {
-        const nx = ch.next[row] as number;
-        ch.drop(row);
-        row = nx;
-      }
-      this.firstChunk[ref] = row;
-      if (row < 0) this.lastChunk[ref] = -1;
-      if (this.u8[ref * 64 + 60] === 1 && (this.f64[ref * 8 + 0] as number) < before) {
-        this.chunks.release(this.u32[ref * 16 + 11] as number);
-        this.u8[ref * 64 + 60] = 0;
-      }
-      this.ooo.truncate(ref, before);
-      this.hists.truncate(ref, before);
-      if (
-        row < 0 &&
-        this.u8[ref * 64 + 60] === 0 &&
-        !this.ooo.has(ref) &&
-        !this.hists.has(ref) &&
-        (this.f64[ref * 8 + 0] as number) < before
-      ) {
-        this.dead[ref] = 1;
-        this.live--;
-        removed.push(ref);
-      }
-    }
-    if (removed.length > 0) {
-      this.postings.filter((r) => this.dead[r] === 0);
-      this.rehash(this.table.length);
-    }
-    if (before > this.minValidTime) this.minValidTime = before;
-    this.recomputeMinT();
-    return removed;
-  }
-
-  private recomputeMinT(): void {
-    let min = Infinity;
-    const ch = this.chunks;
-    for (let ref = 0; ref < this.n; ref++) {
-      if (this.dead[ref] === 1) continue;
-      const row = this.firstChunk[ref] as number;
-      if (row >= 0) min = Math.min(min, ch.mint[row] as number);
-      else if (this.u8[ref * 64 + 60] === 1) min = Math.min(min, this.f64[ref * 8 + 1] as number);
-      const hm = this.hists.minT(ref);
-      if (hm < min) min = hm;
-      const o = this.ooo.minT(ref);
-      if (o < min) min = o;
-    }
-    this.minT = min;
-    if (min === Infinity) this.maxT = -Infinity;
-  }
-
   /** Approximate bytes held by the head's columns and buffers (statistics). */
   memoryBytes(): number {
     return (
@@ -608,87 +553,4 @@ export class Head {
       this.symbols.byteSize()
     );
   }
-}
-
-/**
- * Walks the in-order samples of one head series within [mint, maxt], chunk by chunk, without
- * allocating. Valid only while the head is not appended to (used synchronously); queries copy the
- * open chunk instead (see read.ts).
- */
-export class HeadChunkCursor {
-  t = 0;
-  vhi = 0;
-  vlo = 0;
-  private head: Head | null = null;
-  private ref = 0;
-  private row = -1;
-  private inOpen = false;
-  private done = true;
-  private maxt = 0;
-  private mint = 0;
-  private readonly reader = new XorReaderRef();
-
-  reset(head: Head, ref: number, mint: number, maxt: number): void {
-    this.head = head;
-    this.ref = ref;
-    this.mint = mint;
-    this.maxt = maxt;
-    this.row = head.firstChunk[ref] as number;
-    this.inOpen = false;
-    this.done = false;
-    this.reader.active = false;
-  }
-
-  nextSample(): boolean {
-    const head = this.head as Head;
-    const ch = head.chunks;
-    const r = this.reader;
-    for (;;) {
-      if (this.done) return false;
-      if (!r.active) {
-        if (this.row >= 0) {
-          const row = this.row;
-          this.row = ch.next[row] as number;
-          if ((ch.maxt[row] as number) < this.mint) continue;
-          if ((ch.mint[row] as number) > this.maxt) {
-            this.done = true;
-            return false;
-          }
-          r.x.reset(ch.bytes(row), ch.off[row] as number, ch.mint[row] as number, ch.count[row] as number);
-          r.active = true;
-        } else if (!this.inOpen && head.u8[this.ref * 64 + 60] === 1) {
-          this.inOpen = true;
-          r.x.reset(
-            head.openPage(this.ref),
-            head.openOff(this.ref),
-            head.f64[this.ref * 8 + 1] as number,
-            head.u16[this.ref * 32 + 26] as number,
-          );
-          r.active = true;
-        } else {
-          this.done = true;
-          return false;
-        }
-      }
-      if (!r.x.next()) {
-        r.active = false;
-        continue;
-      }
-      const t = r.x.t;
-      if (t < this.mint) continue;
-      if (t > this.maxt) {
-        this.done = true;
-        return false;
-      }
-      this.t = t;
-      this.vhi = r.x.vhi;
-      this.vlo = r.x.vlo;
-      return true;
-    }
-  }
-}
-
-class XorReaderRef {
-  readonly x = new XorReader();
-  active = false;
 }
