@@ -8,8 +8,10 @@ import {
   TenantLimits,
 } from '../tenancy/index.ts';
 import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import { printTable } from './table.ts';
 
-const KEYS = LIMIT_SPECS.map((s) => `  ${s.key.padEnd(34)}${s.help}`).join('\n');
+const KEY_WIDTH = Math.max(...LIMIT_SPECS.map((s) => s.key.length)) + 2;
+const KEYS = LIMIT_SPECS.map((s) => `  ${s.key.padEnd(KEY_WIDTH)}${s.help}`).join('\n');
 
 export const limitsCommand: Command = {
   name: 'limits',
@@ -19,7 +21,8 @@ export const limitsCommand: Command = {
     '       xscaler limits unset <tenant> [KEY...] [--data-dir DIR]   (no KEY: every override)\n' +
     '       xscaler limits show <tenant> [--limits-config FILE] [--data-dir DIR]\n' +
     '  Overrides set here win over the --limits-config file of `serve`, which wins over the defaults.\n' +
-    '  Durations are Prometheus durations (10m, 30d); 0 means no limit.\n' +
+    '  Durations are Prometheus durations (10m, 30d); 0 means no limit. Lists are comma-separated\n' +
+    '  (KEY= is the empty list); booleans are true or false.\n' +
     `  KEYs:\n${KEYS}`,
   async run(argv) {
     const { values, positionals } = parse({
@@ -65,7 +68,7 @@ export const limitsCommand: Command = {
           const limits = await TenantLimits.open({ store, configFile: file === '' ? undefined : file });
           const rows = limits
             .explain(tenant)
-            .map((e) => [e.spec.key, formatLimitValue(e.spec.field, e.value), e.source]);
+            .map((e) => [e.spec.key, formatLimitValue(e.spec.field, e.value) || '""', e.source]);
           printTable([['LIMIT', 'VALUE', 'SOURCE'], ...rows]);
           return 0;
         }
@@ -77,15 +80,3 @@ export const limitsCommand: Command = {
     }
   },
 };
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  for (const r of rows) {
-    process.stdout.write(
-      r
-        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-        .join('  ')
-        .trimEnd() + '\n',
-    );
-  }
-}

@@ -2,6 +2,7 @@ import { controlPlanePath } from '../app/index.ts';
 import { parseDurationMs } from '../model/index.ts';
 import { parseScope, SqliteControlPlane, type TokenRecord } from '../tenancy/index.ts';
 import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import { printTable, when } from './table.ts';
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -72,18 +73,5 @@ export const tokenCommand: Command = {
 };
 
 function row(t: TokenRecord): string[] {
-  const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
   return [t.id, t.name, t.scope, `${t.prefix}…`, when(t.createdAt), when(t.lastUsedAt), when(t.expiresAt)];
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  for (const r of rows) {
-    process.stdout.write(
-      r
-        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-        .join('  ')
-        .trimEnd() + '\n',
-    );
-  }
 }

@@ -10,6 +10,7 @@ import {
   type User,
 } from '../tenancy/index.ts';
 import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import { printTable, when } from './table.ts';
 
 export const userCommand: Command = {
   name: 'user',
@@ -123,18 +124,5 @@ async function readPassword(): Promise<string> {
 }
 
 function row(u: User): string[] {
-  const when = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
   return [u.email, u.tenant, u.role, when(u.createdAt), when(u.lastLoginAt)];
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  for (const r of rows) {
-    process.stdout.write(
-      r
-        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-        .join('  ')
-        .trimEnd() + '\n',
-    );
-  }
 }
