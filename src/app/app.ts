@@ -9,6 +9,7 @@ import {
   OTLP_METRICS_PATH,
   OtlpReceiver,
   otlpHandler,
+  otlpOptionsFromLimits,
   limitsAdmin,
   mountDashboard,
   otlpWrongPathHandler,
@@ -83,7 +84,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     retentionMs: (tenant) => limits.tenantLimits.get(tenant).retentionMs,
   });
   registerPrometheusApi(http.router, auth, promApi);
-  const otlp = new OtlpReceiver(ingester);
+  // The tenant's otlp_* settings (limits engine) choose how its OTLP data is translated.
+  const otlp = new OtlpReceiver(
+    ingester,
+    otlpOptionsFromLimits((t) => limits.tenantLimits.get(t)),
+  );
   // `/v1/metrics` is the OTLP default path, where a Collector otlphttp exporter given our base URL sends.
   http.router
     .add('POST', OTLP_METRICS_PATH, otlpHandler(auth, otlp))

@@ -6,6 +6,7 @@ export * from './router.ts';
 export * from './server.ts';
 export * from './otlp-handler.ts';
 export * from './otlp-receiver.ts';
+export * from './otlp-options.ts';
 export * from './ui/index.ts';
 export * from './metrics.ts';
 export * from './user-stats.ts';

@@ -141,6 +141,7 @@ export function metricsRegistry(sources: MetricsSources): Registry {
         const l = sources.limits(t);
         for (const s of LIMIT_SPECS) {
           const v = l[s.field];
+          if (typeof v !== 'number') continue; // the otlp_* settings are not numbers
           limits.set({ tenant: t, limit: s.key }, s.unit === 'duration' ? v / 1000 : v);
         }
       }

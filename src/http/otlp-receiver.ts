@@ -18,7 +18,7 @@ export interface OtlpExportOutcome {
   readonly message: string;
 }
 
-/** Per-tenant translation settings; the limits engine will provide overrides. */
+/** Per-tenant translation settings (`otlpOptionsFromLimits` reads them from the limits engine). */
 export type OtlpOptionsProvider = (tenant: string) => OtlpTranslationOptions;
 
 /**

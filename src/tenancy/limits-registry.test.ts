@@ -110,4 +110,42 @@ describe('TenantLimits', () => {
       cp.close();
     }
   });
+
+  it('stores the otlp_* settings as text and gives them back typed', async () => {
+    const cp = new SqliteControlPlane(join(dir, 'otlp.db'));
+    try {
+      await cp.createTenant('acme');
+      const store = new SqliteLimitsStore(cp.db);
+      await store.setLimitOverrides(
+        'acme',
+        new Map([
+          ['otlp_translation_strategy', 'notranslation'],
+          ['otlp_promote_resource_attributes', 'service.version, k8s.pod.name'],
+          ['otlp_promote_scope_metadata', 'FALSE'],
+          ['otlp_exponential_histograms', 'classic'],
+        ]),
+      );
+      const rows = (await store.listLimitOverrides()).get('acme');
+      assert.equal(rows?.get('otlp_translation_strategy'), 'NoTranslation', 'canonical form');
+      assert.equal(rows?.get('otlp_promote_resource_attributes'), 'service.version,k8s.pod.name');
+      assert.equal(rows?.get('otlp_promote_scope_metadata'), 'false');
+      await assert.rejects(
+        store.setLimitOverrides('acme', new Map([['otlp_exponential_histograms', 'both']])),
+        /expected one of native, classic/,
+      );
+      const limits = await TenantLimits.open({ store });
+      const acme = limits.get('acme');
+      assert.equal(acme.otlpTranslationStrategy, 'NoTranslation');
+      assert.deepEqual(acme.otlpPromoteResourceAttributes, ['service.version', 'k8s.pod.name']);
+      assert.equal(acme.otlpPromoteScopeMetadata, false);
+      assert.equal(acme.otlpExponentialHistograms, 'classic');
+      assert.equal(acme.otlpKeepIdentifyingResourceAttributes, false, 'default');
+      assert.equal(limits.get('other').otlpExponentialHistograms, 'native');
+      const shown = Object.fromEntries(limits.explain('acme').map((e) => [e.spec.key, e.source]));
+      assert.equal(shown['otlp_translation_strategy'], 'override');
+      assert.equal(shown['otlp_keep_identifying_resource_attributes'], 'default');
+    } finally {
+      cp.close();
+    }
+  });
 });

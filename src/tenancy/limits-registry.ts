@@ -11,6 +11,7 @@ import {
   type LimitField,
   type Limits,
   type LimitSpec,
+  type LimitValue,
 } from './limits.ts';
 
 /** Where a tenant's value of a limit comes from, weakest first. */
@@ -18,7 +19,7 @@ export type LimitSource = 'default' | 'config defaults' | 'config override' | 'o
 
 export interface ExplainedLimit {
   readonly spec: LimitSpec;
-  readonly value: number;
+  readonly value: LimitValue;
   readonly source: LimitSource;
 }
 
@@ -167,7 +168,7 @@ export class TenantLimits {
   private parseStored(rows: StoredOverrides): Map<string, Partial<Limits>> {
     const out = new Map<string, Partial<Limits>>();
     for (const [tenant, values] of rows) {
-      const o: Partial<Record<LimitField, number>> = {};
+      const o: Partial<Record<LimitField, LimitValue>> = {};
       for (const [key, text] of values) {
         try {
           o[limitSpec(key).field] = parseLimitValue(key, text);
@@ -175,7 +176,8 @@ export class TenantLimits {
           this.onError(new Error(`limit override ${tenant}/${key} is ignored: ${(err as Error).message}`));
         }
       }
-      out.set(tenant, o);
+      // Each value was parsed by its field's own spec, so it has that field's type.
+      out.set(tenant, o as Partial<Limits>);
     }
     return out;
   }

@@ -40,8 +40,43 @@ describe('limits', () => {
     assert.equal(parseLimitValue('ingestion_rate_limit_status_code', '503'), 503);
     for (const s of LIMIT_SPECS) {
       const v = DEFAULT_LIMITS[s.field];
-      assert.equal(parseLimitValue(s.key, formatLimitValue(s.field, v)), v, s.key);
+      assert.deepEqual(parseLimitValue(s.key, formatLimitValue(s.field, v)), v, s.key);
     }
+  });
+
+  it('parses the otlp_* settings: names, booleans and lists, and round-trips them through text', () => {
+    assert.equal(parseLimitValue('otlp_translation_strategy', 'NoTranslation'), 'NoTranslation');
+    assert.equal(
+      parseLimitValue('otlp_translation_strategy', ' underscoreescapingwithoutsuffixes '),
+      'UnderscoreEscapingWithoutSuffixes',
+      'any case, canonical spelling back',
+    );
+    assert.equal(parseLimitValue('otlp_exponential_histograms', 'classic'), 'classic');
+    assert.equal(parseLimitValue('otlp_promote_scope_metadata', 'false'), false);
+    assert.equal(parseLimitValue('otlp_promote_scope_metadata', true), true);
+    assert.equal(parseLimitValue('otlp_keep_identifying_resource_attributes', 'TRUE'), true);
+    const list = parseLimitValue(
+      'otlp_promote_resource_attributes',
+      ' service.version, k8s.pod.name,,k8s.pod.name',
+    );
+    assert.deepEqual(list, ['service.version', 'k8s.pod.name']);
+    assert.deepEqual(parseLimitValue('otlp_promote_resource_attributes', ['a.b', 'c']), ['a.b', 'c']);
+    assert.deepEqual(parseLimitValue('otlp_promote_resource_attributes', ''), []);
+    assert.equal(formatLimitValue('otlpPromoteResourceAttributes', list), 'service.version,k8s.pod.name');
+    assert.equal(formatLimitValue('otlpPromoteScopeMetadata', false), 'false');
+    assert.equal(DEFAULT_LIMITS.otlpExponentialHistograms, 'native');
+    assert.equal(DEFAULT_LIMITS.otlpTranslationStrategy, 'UnderscoreEscapingWithSuffixes');
+    assert.equal(DEFAULT_LIMITS.otlpPromoteScopeMetadata, true);
+    assert.throws(
+      () => parseLimitValue('otlp_translation_strategy', 'Legacy'),
+      /limit otlp_translation_strategy: expected one of UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes, NoTranslation, got "Legacy"/,
+    );
+    assert.throws(
+      () => parseLimitValue('otlp_exponential_histograms', 'nhcb'),
+      /expected one of native, classic/,
+    );
+    assert.throws(() => parseLimitValue('otlp_promote_scope_metadata', 'yes'), /expected true or false/);
+    assert.throws(() => parseLimitValue('otlp_promote_resource_attributes', [1]), /list of names/);
   });
 
   it('refuses unknown keys and bad values with the key, the value and what is expected', () => {
@@ -68,6 +103,7 @@ describe('limits', () => {
     assert.equal(mergeLimits(DEFAULT_LIMITS), DEFAULT_LIMITS);
     const json = limitsAsJson(merged);
     assert.equal(json['retention'], 1);
+    assert.equal(json['otlp_translation_strategy'], undefined, 'settings are not numeric limits');
     assert.equal(json['ingestion_rate'], 7);
     assert.deepEqual(parseLimitOverrides({ ingestion_rate: 3 }, 'x'), { ingestionRate: 3 });
     assert.throws(() => parseLimitOverrides([1], 'section'), /section: expected a map/);
@@ -82,6 +118,30 @@ describe('limits config file', () => {
     );
     assert.deepEqual(c.defaults, { ingestionRate: 20000, retentionMs: 90 * 24 * 3600_000 });
     assert.deepEqual(c.overrides.get('acme'), { ingestionRate: 50 });
+  });
+
+  it('reads the otlp_* settings, lists as YAML lists', () => {
+    const c = parseLimitsConfig(
+      [
+        'defaults:',
+        '  otlp_promote_scope_metadata: false',
+        'overrides:',
+        '  acme:',
+        '    otlp_translation_strategy: NoUTF8EscapingWithSuffixes',
+        '    otlp_exponential_histograms: classic',
+        '    otlp_keep_identifying_resource_attributes: true',
+        '    otlp_promote_resource_attributes: [service.version, k8s.namespace.name]',
+        '',
+      ].join('\n'),
+      'limits.yaml',
+    );
+    assert.deepEqual(c.defaults, { otlpPromoteScopeMetadata: false });
+    assert.deepEqual(c.overrides.get('acme'), {
+      otlpTranslationStrategy: 'NoUTF8EscapingWithSuffixes',
+      otlpExponentialHistograms: 'classic',
+      otlpKeepIdentifyingResourceAttributes: true,
+      otlpPromoteResourceAttributes: ['service.version', 'k8s.namespace.name'],
+    });
   });
 
   it('reads JSON, and an empty file as no limits', () => {

@@ -1,16 +1,34 @@
 import { BadDataError, formatDurationMs, parseDurationMs } from '../model/index.ts';
 
+/** Names of the OTLP translation strategies (Prometheus's `otlp.translation_strategy` values). */
+export const OTLP_TRANSLATION_STRATEGIES = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+] as const;
+export type OtlpTranslationStrategyName = (typeof OTLP_TRANSLATION_STRATEGIES)[number];
+
+/** What OTLP exponential histograms become: native histograms, or classic `_bucket{le}` series. */
+export const OTLP_EXPONENTIAL_HISTOGRAM_MODES = ['native', 'classic'] as const;
+export type OtlpExponentialHistogramMode = (typeof OTLP_EXPONENTIAL_HISTOGRAM_MODES)[number];
+
 /**
- * Per-tenant limits: one table (`LIMIT_SPECS`) names every limit once, with its config key (Mimir's
- * snake_case names where Mimir has the same limit), its unit and its default. Everything else — the
- * config file, `xscaler limits set`, the SQLite overrides, `/metrics` and `user_stats` — goes through
- * this table, so a new limit is one line here.
+ * Per-tenant limits and settings: one table (`LIMIT_SPECS`) names every one once, with its config
+ * key (Mimir's snake_case names where Mimir has the same limit), its unit and its default.
+ * Everything else — the config file, `xscaler limits set`, the SQLite overrides, `/metrics` and
+ * `user_stats` — goes through this table, so a new limit is one line here.
  *
- * All values are numbers: counts, samples per second, milliseconds for durations, and an HTTP
- * status for `ingestion_rate_limit_status_code`. For counts, rates and durations 0 means "no
- * limit", as in Mimir (for `out_of_order_time_window`, 0 means in-order only).
+ * Limits are numbers: counts, samples per second, milliseconds for durations, and an HTTP status for
+ * `ingestion_rate_limit_status_code`. For counts, rates and durations 0 means "no limit", as in
+ * Mimir (for `out_of_order_time_window`, 0 means in-order only). The `otlp_*` settings are how the
+ * tenant's OTLP data is translated (names, booleans, a list); they are not limits, but are set,
+ * stored, layered and reloaded the same way. `/metrics` and `user_stats` show only the numbers.
  */
-export interface Limits {
+export interface Limits extends NumericLimits, OtlpSettings {}
+
+/** The numeric limits (see `Limits`). */
+export interface NumericLimits {
   /** Samples (+ exemplars + metadata) per second, averaged by a token bucket. 0 = unlimited. */
   readonly ingestionRate: number;
   /** Largest number of items the bucket holds: how far above the rate a burst may go. */
@@ -43,10 +61,35 @@ export interface Limits {
   readonly queryTimeoutMs: number;
 }
 
-export type LimitField = keyof Limits;
+/**
+ * How the tenant's OTLP metrics become Prometheus series (docs/otlp.md). The OTLP receiver maps
+ * these to the translator's options.
+ */
+export interface OtlpSettings {
+  /** `otlp_translation_strategy`: how metric and label names are escaped and suffixed. */
+  readonly otlpTranslationStrategy: OtlpTranslationStrategyName;
+  /** `otlp_promote_resource_attributes`: resource attributes added as labels to every series. */
+  readonly otlpPromoteResourceAttributes: readonly string[];
+  /** `otlp_promote_scope_metadata`: add the `otel_scope_*` labels. */
+  readonly otlpPromoteScopeMetadata: boolean;
+  /** `otlp_keep_identifying_resource_attributes`: keep `service.*` ids on `target_info` too. */
+  readonly otlpKeepIdentifyingResourceAttributes: boolean;
+  /** `otlp_exponential_histograms`: native histograms (default) or classic buckets. */
+  readonly otlpExponentialHistograms: OtlpExponentialHistogramMode;
+}
 
-/** How a limit's value is written in config files and on the command line. */
-export type LimitUnit = 'count' | 'rate' | 'duration' | 'status';
+export type LimitField = keyof Limits;
+export type NumericLimitField = keyof NumericLimits;
+
+/** Any value of a limit or setting. */
+export type LimitValue = number | string | boolean | readonly string[];
+
+/**
+ * How a value is written in config files and on the command line: numbers (`count`, `rate`,
+ * `duration`, `status`), one of fixed names (`enum`), `true`/`false` (`bool`), or a list (`list`:
+ * a YAML/JSON list in the file, comma-separated text on the command line).
+ */
+export type LimitUnit = 'count' | 'rate' | 'duration' | 'status' | 'enum' | 'bool' | 'list';
 
 export interface LimitSpec {
   /** The config key (`ingestion_rate`). */
@@ -54,6 +97,8 @@ export interface LimitSpec {
   readonly field: LimitField;
   readonly unit: LimitUnit;
   readonly help: string;
+  /** The allowed names of an `enum`. */
+  readonly values?: readonly string[];
 }
 
 const MINUTE = 60_000;
@@ -79,6 +124,11 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxTotalQueryLengthMs: 0,
   maxQueryLookbackMs: 0,
   queryTimeoutMs: 2 * MINUTE,
+  otlpTranslationStrategy: 'UnderscoreEscapingWithSuffixes',
+  otlpPromoteResourceAttributes: Object.freeze([]) as readonly string[],
+  otlpPromoteScopeMetadata: true,
+  otlpKeepIdentifyingResourceAttributes: false,
+  otlpExponentialHistograms: 'native',
 });
 
 export const LIMIT_SPECS: readonly LimitSpec[] = [
@@ -104,10 +154,53 @@ export const LIMIT_SPECS: readonly LimitSpec[] = [
   spec('max_total_query_length', 'maxTotalQueryLengthMs', 'duration', 'longest range of a query'),
   spec('max_query_lookback', 'maxQueryLookbackMs', 'duration', 'how far back a query may look'),
   spec('query_timeout', 'queryTimeoutMs', 'duration', 'how long a query may run'),
+  spec(
+    'otlp_translation_strategy',
+    'otlpTranslationStrategy',
+    'enum',
+    'OTLP metric/label names: ' + OTLP_TRANSLATION_STRATEGIES.join(' | '),
+    OTLP_TRANSLATION_STRATEGIES,
+  ),
+  spec(
+    'otlp_promote_resource_attributes',
+    'otlpPromoteResourceAttributes',
+    'list',
+    'OTLP resource attributes made labels of every series (comma-separated)',
+  ),
+  spec(
+    'otlp_promote_scope_metadata',
+    'otlpPromoteScopeMetadata',
+    'bool',
+    'OTLP: add otel_scope_name/_version/_schema_url and otel_scope_<attr> labels (true | false)',
+  ),
+  spec(
+    'otlp_keep_identifying_resource_attributes',
+    'otlpKeepIdentifyingResourceAttributes',
+    'bool',
+    'OTLP: keep service.name/namespace/instance.id on target_info (true | false)',
+  ),
+  spec(
+    'otlp_exponential_histograms',
+    'otlpExponentialHistograms',
+    'enum',
+    'OTLP exponential histograms become: native | classic (_bucket{le} series)',
+    OTLP_EXPONENTIAL_HISTOGRAM_MODES,
+  ),
 ];
 
-function spec(key: string, field: LimitField, unit: LimitUnit, help: string): LimitSpec {
-  return { key, field, unit, help };
+function spec(
+  key: string,
+  field: LimitField,
+  unit: LimitUnit,
+  help: string,
+  values?: readonly string[],
+): LimitSpec {
+  return values === undefined ? { key, field, unit, help } : { key, field, unit, help, values };
+}
+
+/** True for the units whose values are numbers (the limits proper). */
+export function isNumericUnit(unit: LimitUnit): boolean {
+  return unit === 'count' || unit === 'rate' || unit === 'duration' || unit === 'status';
 }
 
 const BY_KEY = new Map(LIMIT_SPECS.map((s) => [s.key, s]));
@@ -131,12 +224,29 @@ export function specOfField(field: LimitField): LimitSpec {
 /**
  * Parses one value as written in a config file or on the command line: counts are non-negative
  * integers, rates non-negative numbers, durations Prometheus durations (`10m`, `30d`, `0`), the
- * status 429 or 503. Numbers from YAML/JSON are accepted for counts, rates and the status.
+ * status 429 or 503. Numbers from YAML/JSON are accepted for counts, rates and the status. Enums
+ * take one of their names (any case), booleans `true`/`false`, lists a YAML/JSON list of strings or
+ * comma-separated text (items trimmed, empty ones and repeats dropped; `""` is the empty list).
  */
-export function parseLimitValue(key: string, raw: unknown): number {
+export function parseLimitValue(key: string, raw: unknown): LimitValue {
   const s = limitSpec(key);
   const bad = (what: string): BadDataError =>
     new BadDataError(`limit ${key}: ${what}, got ${JSON.stringify(raw)} (${s.help})`);
+  if (s.unit === 'enum') {
+    const values = s.values ?? [];
+    const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+    const found = values.find((v) => v.toLowerCase() === text);
+    if (found === undefined) throw bad(`expected one of ${values.join(', ')}`);
+    return found;
+  }
+  if (s.unit === 'bool') {
+    if (typeof raw === 'boolean') return raw;
+    const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    throw bad('expected true or false');
+  }
+  if (s.unit === 'list') return parseList(raw, bad);
   if (s.unit === 'duration') {
     if (raw === 0) return 0;
     if (typeof raw !== 'string') throw bad('expected a duration such as "10m" or "30d"');
@@ -160,8 +270,27 @@ export function parseLimitValue(key: string, raw: unknown): number {
   }
 }
 
-/** Formats a value the way `parseLimitValue` reads it back (durations as `10m`). */
-export function formatLimitValue(field: LimitField, value: number): string {
+function parseList(raw: unknown, bad: (what: string) => BadDataError): readonly string[] {
+  let items: unknown[];
+  if (Array.isArray(raw)) items = raw;
+  else if (typeof raw === 'string') items = raw.split(',');
+  else if (raw === null) items = [];
+  else throw bad('expected a list of names, or comma-separated names');
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') throw bad('expected a list of names (strings)');
+    const name = item.trim();
+    if (name !== '' && !out.includes(name)) out.push(name);
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Formats a value the way `parseLimitValue` reads it back: durations as `10m`, lists
+ * comma-separated (an empty list as ""), booleans as `true`/`false`.
+ */
+export function formatLimitValue(field: LimitField, value: LimitValue): string {
+  if (typeof value !== 'number') return Array.isArray(value) ? value.join(',') : String(value);
   if (specOfField(field).unit !== 'duration') return String(value);
   // Whole days and hours read better than Prometheus's weeks (`30d`, not `4w2d`).
   if (value > 0 && value % DAY === 0) return `${value / DAY}d`;
@@ -178,7 +307,7 @@ export function parseLimitOverrides(obj: unknown, where: string): Partial<Limits
   if (typeof obj !== 'object' || Array.isArray(obj)) {
     throw new BadDataError(`${where}: expected a map of limit names to values`);
   }
-  const out: Partial<Record<LimitField, number>> = {};
+  const out: Partial<Record<LimitField, LimitValue>> = {};
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
     try {
       out[limitSpec(key).field] = parseLimitValue(key, raw);
@@ -186,7 +315,8 @@ export function parseLimitOverrides(obj: unknown, where: string): Partial<Limits
       throw new BadDataError(`${where}: ${(err as Error).message}`);
     }
   }
-  return out;
+  // Each value was parsed by its field's own spec, so it has that field's type.
+  return out as Partial<Limits>;
 }
 
 /** `base` with every value of each override in turn laid over it (later ones win). */
@@ -196,12 +326,15 @@ export function mergeLimits(base: Limits, ...overrides: ReadonlyArray<Partial<Li
   return Object.freeze(out);
 }
 
-/** Limits as a `{ config_key: number }` object (durations in seconds), for JSON APIs. */
+/**
+ * The numeric limits as a `{ config_key: number }` object (durations in seconds), for JSON APIs and
+ * gauges. The `otlp_*` settings are not numbers and are left out.
+ */
 export function limitsAsJson(limits: Limits): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of LIMIT_SPECS) {
     const v = limits[s.field];
-    out[s.key] = s.unit === 'duration' ? v / 1000 : v;
+    if (typeof v === 'number') out[s.key] = s.unit === 'duration' ? v / 1000 : v;
   }
   return out;
 }

@@ -50,7 +50,10 @@ export function limitsAdmin(limits: TenantLimits, store: LimitOverridesStore): L
       for (const [key, value] of Object.entries(changes)) {
         limitSpec(key); // unknown keys: a BadDataError listing the known ones
         if (value === null) unset.push(key);
-        else if (typeof value === 'string' || typeof value === 'number') set.set(key, String(value).trim());
+        else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+          set.set(key, String(value).trim());
+        else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+          set.set(key, value.join(','));
         else throw new BadDataError(`limit ${key}: expected a value or null (back to the default)`);
       }
       if (set.size > 0) await store.setLimitOverrides(tenant, set);

@@ -13,8 +13,8 @@ export type TranslationStrategy =
 
 /**
  * Per-tenant settings of the OTLP → Prometheus translation. Every field has a default in
- * `DEFAULT_OTLP_TRANSLATION`; tenants override some of them (stored by the limits engine), and the
- * result is passed to the translator as a plain value.
+ * `DEFAULT_OTLP_TRANSLATION`; tenants override some of them (the `otlp_*` keys of the limits
+ * engine, see http/otlp-options.ts), and the result is passed to the translator as a plain value.
  */
 export interface OtlpTranslationOptions {
   readonly translationStrategy: TranslationStrategy;
@@ -35,9 +35,9 @@ export interface OtlpTranslationOptions {
   /** Prefix `key` to label names that start with a single `_` (`_foo` → `key_foo`). */
   readonly labelNameUnderscoreSanitization: boolean;
   /**
-   * Exponential histograms: `classic` converts them to `_bucket{le}`/`_sum`/`_count` (our storage
-   * does not store native histograms yet); `native` emits native histograms (schema = scale,
-   * capped at 8).
+   * Exponential histograms: `native` (default) emits native histograms (schema = scale, capped at
+   * 8), as Prometheus and Mimir do; `classic` converts them to `_bucket{le}`/`_sum`/`_count` series
+   * for tenants whose dashboards expect classic buckets.
    */
   readonly exponentialHistograms: 'classic' | 'native';
   /**
@@ -61,7 +61,7 @@ export const DEFAULT_OTLP_TRANSLATION: OtlpTranslationOptions = Object.freeze({
   keepIdentifyingResourceAttributes: false,
   labelNamePreserveMultipleUnderscores: true,
   labelNameUnderscoreSanitization: true,
-  exponentialHistograms: 'classic',
+  exponentialHistograms: 'native',
   exponentialClassicMaxScale: 0,
   deltaToCumulative: true,
 });

@@ -168,7 +168,7 @@ test('summary → {quantile}, _sum, _count', () => {
   });
 });
 
-test('exponential histogram → classic buckets at powers of two (scale 0)', () => {
+test('exponential histogram → classic buckets at powers of two (scale 0), as a tenant option', () => {
   // Scale 1: base √2. Positive offset 0: buckets (1,√2], (√2,2], (2,2√2], (2√2,4] → at scale 0:
   // (1,2] = 1+2, (2,4] = 3+4.
   const out = translate(
@@ -191,6 +191,7 @@ test('exponential histogram → classic buckets at powers of two (scale 0)', () 
         },
       },
     ]),
+    { exponentialHistograms: 'classic' },
   );
   const n = 'latency_seconds';
   assert.deepEqual(values(out.rows), {
@@ -203,7 +204,7 @@ test('exponential histogram → classic buckets at powers of two (scale 0)', () 
   });
 });
 
-test('exponential histogram → native histogram behind the option', () => {
+test('exponential histogram → native histogram by default', () => {
   const out = translate(
     request([
       {
@@ -250,9 +251,9 @@ test('exponential histogram → native histogram behind the option', () => {
         },
       },
     ]),
-    { exponentialHistograms: 'native' },
   );
   assert.equal(out.batch.histograms.length, 1);
+  assert.equal(out.batch.sampleCount, 0, 'no classic series besides the native histogram');
   const h = out.batch.histograms[0]?.h;
   assert.ok(h);
   assert.equal(h.schema, 8);
@@ -557,7 +558,7 @@ test('delta exponential histograms are summed at the lower scale', () => {
         },
       },
     ]),
-    { promoteScopeMetadata: false, exponentialClassicMaxScale: 1 },
+    { promoteScopeMetadata: false, exponentialHistograms: 'classic', exponentialClassicMaxScale: 1 },
   );
   assert.deepEqual(
     out.rows.filter((r) => r.t === T0 + 20).map((r) => [r.series, r.v]),
