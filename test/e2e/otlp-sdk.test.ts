@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Metadata } from '@grpc/grpc-js';
@@ -10,29 +9,39 @@ import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-met
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AggregationType,
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
   type ResourceMetrics,
+  type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 
-import { Matcher } from '../../src/model/index.ts';
-import { ValueKind } from '../../src/storage/index.ts';
-import { openTsdb } from '../../src/tsdb/index.ts';
+import { instantQuery, seriesKey, type QueryAuth } from '../support/query.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 /**
  * The OpenTelemetry JS SDK against the real server, instrumented as in the seed guide
  * (otel-sdk-python.txt): a counter, a histogram and an up-down counter, exported over OTLP/HTTP
- * JSON, OTLP/HTTP protobuf (gzip) and OTLP/gRPC; then the series are read back with their
- * Prometheus names, labels, bucket counts and values; and the seeds' failure cases are seen by the
- * exporter as the seeds describe (400 no org id, 401, 404 wrong path).
+ * JSON, OTLP/HTTP protobuf (gzip) and OTLP/gRPC; then the series are found through
+ * `/prometheus/api/v1/query` with their Prometheus names, labels, bucket counts and values (and
+ * metadata through `/api/v1/metadata`); and the seeds' failure cases are seen by the exporter as
+ * the seeds describe (400 no org id, 401, 404 wrong path). The same histogram with the SDK's
+ * exponential aggregation arrives as a native histogram.
  */
 
 const EXPORT_TIMEOUT_MS = 10_000;
 
+/** The SDK's base-2 exponential aggregation for the seed guide's histogram. */
+const EXPONENTIAL: ViewOptions[] = [
+  {
+    instrumentName: 'http_request_duration_seconds',
+    aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } },
+  },
+];
+
 /** Records the seed guide's instruments with a MeterProvider whose reader we drive by hand. */
-async function recordAndCollect(service: string): Promise<ResourceMetrics> {
+async function recordAndCollect(service: string, views: ViewOptions[] = []): Promise<ResourceMetrics> {
   // The reader's exporter is never called: we collect and export ourselves, to see each result.
   const idle: PushMetricExporter = {
     export: (_m, done) => done({ code: ExportResultCode.SUCCESS }),
@@ -43,6 +52,7 @@ async function recordAndCollect(service: string): Promise<ResourceMetrics> {
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'deployment.environment': 'test' }),
     readers: [reader],
+    views,
   });
   const meter = provider.getMeter('my-service', '1.0.0');
   const requests = meter.createCounter('http_requests_total', {
@@ -112,30 +122,6 @@ function exporterFor(
     metadata,
     timeoutMillis: EXPORT_TIMEOUT_MS,
   });
-}
-
-/** Every float sample of the tenant's storage: `series` → value (the latest). */
-async function storedSeries(dataDir: string, tenant: string): Promise<Map<string, number>> {
-  const db = await openTsdb(join(dataDir, 'tenants', tenant), { maintenanceIntervalMs: 0 });
-  try {
-    const q = await db.querier(-Infinity, Infinity);
-    const out = new Map<string, number>();
-    const signal = new AbortController().signal;
-    for (const s of await q.select(
-      [new Matcher('=~', '__name__', '.+')],
-      { start: -Infinity, end: Infinity },
-      signal,
-    )) {
-      const it = s.iterator();
-      for (let k = it.next(); k !== ValueKind.None; k = it.next()) {
-        if (k === ValueKind.Float) out.set(s.labels.toString(), it.v);
-      }
-    }
-    q.close();
-    return out;
-  } finally {
-    await db.close();
-  }
 }
 
 describe('OpenTelemetry JS SDK → OTLP → xScaler', () => {
@@ -228,36 +214,108 @@ describe('OpenTelemetry JS SDK → OTLP → xScaler', () => {
     }
   });
 
-  it('stores the series under their Prometheus names with the right labels, buckets and values', async () => {
-    await server.stop();
-    const stored = await storedSeries(server.dataDir, 'acme');
+  it('finds the series through the query API with their names, labels, bucket counts and values', async () => {
+    const auth: QueryAuth = { tenant: 'acme', token: readToken };
+    const reply = await instantQuery(server.url, auth, '{__name__=~".+"}');
+    assert.equal(reply.data.resultType, 'vector');
+    const found = new Map(reply.data.result.map((r) => [seriesKey(r.metric), r.value?.[1]]));
     const scope = 'otel_scope_name="my-service", otel_scope_version="1.0.0"';
     for (const kind of ['json', 'proto', 'grpc'] as const) {
       const job = `job="checkout-${kind}"`;
-      const want: Array<[string, number]> = [
-        [`http_requests_total{${job}, method="GET", ${scope}, status="200"}`, 3],
-        [`http_requests_total{${job}, method="POST", ${scope}, status="500"}`, 1],
-        [`job_queue_depth{${job}, ${scope}}`, 3],
-        [`http_request_duration_seconds_bucket{${job}, le="0", ${scope}, route="/api/v1/metrics"}`, 0],
-        [`http_request_duration_seconds_bucket{${job}, le="5", ${scope}, route="/api/v1/metrics"}`, 1],
-        [`http_request_duration_seconds_bucket{${job}, le="10", ${scope}, route="/api/v1/metrics"}`, 2],
-        [`http_request_duration_seconds_bucket{${job}, le="10000", ${scope}, route="/api/v1/metrics"}`, 2],
-        [`http_request_duration_seconds_bucket{${job}, le="+Inf", ${scope}, route="/api/v1/metrics"}`, 2],
-        [`http_request_duration_seconds_count{${job}, ${scope}, route="/api/v1/metrics"}`, 2],
-        [`http_request_duration_seconds_sum{${job}, ${scope}, route="/api/v1/metrics"}`, 7.042],
+      const route = 'route="/api/v1/metrics"';
+      const want: Array<[string, string]> = [
+        [`http_requests_total{${job}, method="GET", ${scope}, status="200"}`, '3'],
+        [`http_requests_total{${job}, method="POST", ${scope}, status="500"}`, '1'],
+        [`job_queue_depth{${job}, ${scope}}`, '3'],
+        [`http_request_duration_seconds_bucket{${job}, le="0", ${scope}, ${route}}`, '0'],
+        [`http_request_duration_seconds_bucket{${job}, le="5", ${scope}, ${route}}`, '1'],
+        [`http_request_duration_seconds_bucket{${job}, le="10", ${scope}, ${route}}`, '2'],
+        [`http_request_duration_seconds_bucket{${job}, le="10000", ${scope}, ${route}}`, '2'],
+        [`http_request_duration_seconds_bucket{${job}, le="+Inf", ${scope}, ${route}}`, '2'],
+        [`http_request_duration_seconds_count{${job}, ${scope}, ${route}}`, '2'],
+        [`http_request_duration_seconds_sum{${job}, ${scope}, ${route}}`, '7.042'],
       ];
+      const ofJob = [...found.keys()].filter((k) => k.includes(job));
       for (const [series, value] of want) {
-        assert.equal(
-          stored.get(series),
-          value,
-          `${series} among\n${[...stored.keys()].filter((k) => k.includes(kind)).join('\n')}`,
-        );
+        assert.equal(found.get(series), value, `${series} among\n${ofJob.join('\n')}`);
       }
-      const info = [...stored.keys()].find((k) => k.startsWith('target_info{') && k.includes(job));
-      assert.ok(info, `target_info for ${job}`);
-      assert.match(info, /deployment_environment="test"/);
+      // The SDK's default explicit bounds: 0, 5, 10, 25, ... 10000, and +Inf.
+      const les = ofJob.filter((k) => k.startsWith('http_request_duration_seconds_bucket{'));
+      assert.equal(les.length, 16, les.join('\n'));
+      const info = ofJob.find((k) => k.startsWith('target_info{'));
+      assert.equal(info, `target_info{deployment_environment="test", ${job}}`);
+      assert.equal(ofJob.length, 3 + 16 + 2 + 1, ofJob.join('\n'));
+
+      const q = await instantQuery(
+        server.url,
+        auth,
+        `histogram_quantile(0.5, http_request_duration_seconds_bucket{${job}})`,
+      );
+      assert.equal(q.data.result[0]?.value?.[1], '5', 'rank 1 of 2 is the top of (0, 5]');
+      const sum = await instantQuery(server.url, auth, `sum(http_requests_total{${job}})`);
+      assert.equal(sum.data.result[0]?.value?.[1], '4');
     }
     // Nothing of the refused exports was stored.
-    assert.equal([...stored.keys()].filter((k) => k.includes('job="nobody"')).length, 0);
+    assert.deepEqual((await instantQuery(server.url, auth, '{job="nobody"}')).data.result, []);
+
+    const meta = await fetch(`${server.url}/prometheus/api/v1/metadata`, {
+      headers: { authorization: `Bearer ${readToken}`, 'x-scope-orgid': 'acme' },
+    });
+    assert.equal(meta.status, 200);
+    const metadata = ((await meta.json()) as { data: Record<string, Array<Record<string, string>>> }).data;
+    assert.deepEqual(metadata['http_requests_total'], [
+      { type: 'counter', help: 'Total HTTP requests', unit: '' },
+    ]);
+    assert.deepEqual(metadata['http_request_duration_seconds'], [
+      { type: 'histogram', help: 'HTTP request duration', unit: 'seconds' },
+    ]);
+    assert.deepEqual(metadata['job_queue_depth'], [
+      { type: 'gauge', help: 'Number of pending jobs in queue', unit: '' },
+    ]);
+  });
+
+  it('the histogram with the SDK’s exponential aggregation is a native histogram in queries', async () => {
+    for (const kind of ['json', 'proto', 'grpc'] as const) {
+      const metrics = await recordAndCollect(`exponential-${kind}`, EXPONENTIAL);
+      const exporter = exporterFor(kind, server, grpcPort, headers());
+      const result = await exportOnce(exporter, metrics);
+      await exporter.shutdown();
+      assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
+    }
+    const auth: QueryAuth = { tenant: 'acme', token: readToken };
+    for (const kind of ['json', 'proto', 'grpc'] as const) {
+      const job = `exponential-${kind}`;
+      const reply = await instantQuery(server.url, auth, `http_request_duration_seconds{job="${job}"}`);
+      assert.equal(reply.data.result.length, 1, JSON.stringify(reply.data));
+      const [series] = reply.data.result;
+      assert.deepEqual(series?.metric, {
+        __name__: 'http_request_duration_seconds',
+        job,
+        otel_scope_name: 'my-service',
+        otel_scope_version: '1.0.0',
+        route: '/api/v1/metrics',
+      });
+      const h = series?.histogram?.[1];
+      assert.equal(h?.count, '2');
+      assert.equal(h?.sum, '7.042');
+      // Two observations, one bucket each; the bucket of 0.042 lies below the one of 7.
+      const buckets = h?.buckets ?? [];
+      assert.equal(buckets.length, 2, JSON.stringify(h));
+      const [low, high] = buckets;
+      assert.ok(Number(low?.[1]) < 0.042 && 0.042 <= Number(low?.[2]), JSON.stringify(low));
+      assert.ok(Number(high?.[1]) < 7 && 7 <= Number(high?.[2]), JSON.stringify(high));
+      assert.deepEqual([low?.[3], high?.[3]], ['1', '1']);
+      const none = await instantQuery(server.url, auth, `{__name__=~".+_bucket", job="${job}"}`);
+      assert.deepEqual(none.data.result, [], 'no classic buckets');
+      // The 0.25 quantile (rank 0.5 of 2) is in the lower bucket. (The median would sit exactly
+      // between the two observations, which PromQL resolves from the top.)
+      const q = await instantQuery(
+        server.url,
+        auth,
+        `histogram_quantile(0.25, {job="${job}", __name__="http_request_duration_seconds"})`,
+      );
+      const median = Number(q.data.result[0]?.value?.[1]);
+      assert.ok(median > Number(low?.[1]) && median <= Number(low?.[2]), String(median));
+    }
   });
 });
