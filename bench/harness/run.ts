@@ -98,8 +98,10 @@ async function waitVisible(
 
 /**
  * One system, one round, on a fresh data dir: start → backfill at saturation → sustained rate →
- * checks → queries → flush and disk size → SIGKILL and restart → stop. A failing step records its
- * error and the next steps still run, unless the server died.
+ * checks → queries → SIGKILL and restart → flush and disk size → stop. The restart comes before the
+ * flush so every system restarts with its data where ingest left it (a flush empties xScaler's
+ * head, which would make its replay trivially short); acknowledged data is made durable first
+ * (`sync`). A failing step records its error and the next steps still run, unless the server died.
  */
 export async function runSystem(ctx: RunContext, spec: SystemSpec, round: number): Promise<SystemRun> {
   const { workload: w, options: o, supervisor, say } = ctx;
@@ -208,22 +210,23 @@ export async function runSystem(ctx: RunContext, spec: SystemSpec, round: number
       });
     }
 
+    if (o.figures.has('restart')) {
+      await step('restart', async () => {
+        await spec.sync?.(http, dataDir, (path) => settledBytes(path, o.settleTimeoutMs));
+        await supervisor.kill(proc!);
+        proc = start();
+        result.restartReadySeconds = await waitReady(http, spec, proc, 300_000);
+        // A check that the data survived, not a latency: a short wait, then whatever is there.
+        result.seriesAfterRestart = await waitVisible(http, spec.apiPrefix, w, 15_000);
+      });
+    }
+
     if (o.figures.has('disk')) {
       await step('disk', async () => {
         const f = await spec.flush(http, dataDir, (path) => settledBytes(path, o.settleTimeoutMs));
         if (f.compactedBytes !== undefined) result.compactedBytes = f.compactedBytes;
         result.flushNote = f.note;
         result.dataDirBytes = await settledBytes(dataDir, o.settleTimeoutMs);
-      });
-    }
-
-    if (o.figures.has('restart')) {
-      await step('restart', async () => {
-        await supervisor.kill(proc!);
-        proc = start();
-        result.restartReadySeconds = await waitReady(http, spec, proc, 300_000);
-        // A check that the data survived, not a latency: a short wait, then whatever is there.
-        result.seriesAfterRestart = await waitVisible(http, spec.apiPrefix, w, 15_000);
       });
     }
   } catch (err) {

@@ -36,6 +36,11 @@ export interface SystemSpec {
   /** Creates what the fresh data dir needs before the first start; returns the request headers. */
   setup(dataDir: string, workDir: string): Record<string, string>;
   command(dataDir: string, workDir: string, ports: Ports): { command: string; args: string[] };
+  /**
+   * Makes acknowledged data durable before the SIGKILL of the restart step, without compacting
+   * (VictoriaMetrics keeps recent rows in memory for a few seconds; the others are durable).
+   */
+  sync?(http: HttpClient, dataDir: string, settle: (path: string) => Promise<number>): Promise<void>;
   /** Flushes/compacts, then reports the compacted size; the caller waits for the dir to settle. */
   flush(http: HttpClient, dataDir: string, settle: (path: string) => Promise<number>): Promise<FlushResult>;
 }
@@ -99,16 +104,27 @@ export const xscaler: SystemSpec = {
       ],
     };
   },
-  async flush(_http, dataDir, settle) {
-    // The head is cut into blocks only by time (like Prometheus) and no API forces it yet, so
-    // there is no compacted size to report; the whole data dir (WAL + head) is still measured.
-    await settle(dataDir);
+  async flush(http, dataDir, settle) {
+    // The head is cut into blocks only by time (like Prometheus); the flush endpoint writes the
+    // whole head into blocks and compacts them now. The blocks are what is kept long-term.
+    const res = await http.send('POST', '/prometheus/api/v1/admin/tsdb/flush', undefined, {}, 300_000);
+    if (res.status !== 204)
+      throw new Error(`xScaler flush answered ${res.status}: ${res.body.slice(0, 200)}`);
+    const bytes = await settle(join(dataDir, 'tenants', BENCH_TENANT, 'blocks'));
     return {
-      compactedBytes: undefined,
-      note: 'nothing to force (no flush/snapshot API yet): WAL + head only',
+      compactedBytes: bytes,
+      note: 'POST /prometheus/api/v1/admin/tsdb/flush (head → blocks, compacted), blocks dir',
     };
   },
 };
+
+async function vmFlush(http: HttpClient): Promise<void> {
+  for (const path of ['/internal/force_flush', '/internal/force_merge']) {
+    const res = await http.get(path, 300_000);
+    if (res.status !== 200)
+      throw new Error(`VictoriaMetrics ${path} answered ${res.status}: ${res.body.slice(0, 200)}`);
+  }
+}
 
 export const victoriametrics: SystemSpec = {
   id: 'victoriametrics',
@@ -117,6 +133,12 @@ export const victoriametrics: SystemSpec = {
   writePath: '/api/v1/write',
   apiPrefix: '/api/v1',
   setup: () => ({}),
+  async sync(http, dataDir, settle) {
+    // force_flush alone does not make the newest rows survive SIGKILL in 1.79; what the restart
+    // step had before it came first (flush + merge + a settled dir) does.
+    await vmFlush(http);
+    await settle(dataDir);
+  },
   command(dataDir, _workDir, ports) {
     return {
       command: 'victoria-metrics',
@@ -129,11 +151,7 @@ export const victoriametrics: SystemSpec = {
     };
   },
   async flush(http, dataDir, settle) {
-    for (const path of ['/internal/force_flush', '/internal/force_merge']) {
-      const res = await http.get(path, 300_000);
-      if (res.status !== 200)
-        throw new Error(`VictoriaMetrics ${path} answered ${res.status}: ${res.body.slice(0, 200)}`);
-    }
+    await vmFlush(http);
     const bytes = await settle(dataDir);
     return { compactedBytes: bytes, note: '/internal/force_flush + /internal/force_merge, then data dir' };
   },

@@ -206,6 +206,9 @@ export class MemoryStorage implements Storage {
     this.tombstones.push({ matchers, start, end });
   }
 
+  /** Nothing to write: everything stays in memory. */
+  async flush(): Promise<void> {}
+
   stats(limit: number): StorageStats {
     let minTime = Infinity;
     let maxTime = -Infinity;

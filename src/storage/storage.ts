@@ -49,6 +49,11 @@ export interface Storage extends Appender, Queryable {
   ): Promise<readonly SeriesExemplars[]>;
   /** Deletes samples of matching series in [start, end]; queries stop seeing them at once. */
   deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<void>;
+  /**
+   * Writes everything held in memory into the long-term form now (the embedded engine: the head
+   * into blocks, then compaction) and resolves when done. Stores without such a form resolve at once.
+   */
+  flush(): Promise<void>;
   stats(limit: number): StorageStats;
   /** Flushes and releases everything. The storage is unusable afterwards. */
   close(): Promise<void>;

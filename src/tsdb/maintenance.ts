@@ -26,6 +26,8 @@ export interface Engine {
   readonly dir: string;
   readonly fs: TsdbFs;
   readonly opts: ResolvedOptions;
+  /** Current retention (may change at run time). */
+  readonly retentionMs: number;
   readonly head: Head;
   readonly headReader: HeadReader;
   readonly tombstones: Tombstones;
@@ -218,18 +220,22 @@ export function applyRetention(e: Engine): number {
   const doomed = planRetention(
     e.blocks.list.map((b) => b.meta),
     newest,
-    e.opts.retentionMs,
+    e.retentionMs,
   );
   if (doomed.length > 0) e.blocks.remove(doomed);
-  if (Number.isFinite(newest)) e.tombstones.dropBefore(newest - e.opts.retentionMs);
+  if (Number.isFinite(newest)) e.tombstones.dropBefore(newest - e.retentionMs);
   return doomed.length;
 }
 
-/** Runs one planned compaction, if any. Returns true if blocks were merged. */
-export async function compactOnce(e: Engine): Promise<boolean> {
+/**
+ * Runs one planned compaction, if any. Returns true if blocks were merged. `force` also merges
+ * windows that are still filling (a flush).
+ */
+export async function compactOnce(e: Engine, force = false): Promise<boolean> {
   const plan = planCompaction(
     e.blocks.list.map((b) => b.meta),
     compactionRanges(e.opts.blockRangeMs, e.opts.maxBlockRangeMs),
+    force,
   );
   if (plan === null) return false;
   const ulid = newUlid();

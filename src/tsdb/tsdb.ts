@@ -13,6 +13,7 @@ import { realFs, type TsdbFs } from './fs.ts';
 import { Head, WalState } from './head/head.ts';
 import { HeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
+import { DirLock } from './lock.ts';
 import { applyRetention, BlockSet, compactOnce, cutHead, maybeCheckpoint } from './maintenance.ts';
 import { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './options.ts';
@@ -46,7 +47,10 @@ export class Tsdb implements Storage {
   readonly lastCheckpoint = { at: 0, walBytes: 0 };
   /** Problems found on open or by background work (repaired WAL tails, failed compactions). */
   readonly warnings: string[] = [];
+  /** Blocks older than the newest sample by more than this are deleted (see setRetentionMs). */
+  retentionMs: number;
   private ingester!: Ingester;
+  private lock: DirLock | null = null;
   private closed = false;
   private maint: Promise<void> = Promise.resolve();
   private maintTimer: NodeJS.Timeout | null = null;
@@ -61,6 +65,7 @@ export class Tsdb implements Storage {
     this.exemplarStore = new ExemplarStore(opts.maxExemplars);
     this.blocks = new BlockSet(fs, `${dir}/blocks`);
     this.runner = new CompactionRunner(fs, opts.compactInWorker);
+    this.retentionMs = opts.retentionMs;
   }
 
   get walDir(): string {
@@ -69,6 +74,16 @@ export class Tsdb implements Storage {
 
   /** Opens the blocks, replays the WAL and starts a fresh segment. */
   async start(): Promise<void> {
+    this.lock = await DirLock.acquire(this.fs, this.dir);
+    try {
+      await this.replayAndOpen();
+    } catch (err) {
+      await this.lock.release();
+      throw err;
+    }
+  }
+
+  private async replayAndOpen(): Promise<void> {
     await this.fs.mkdir(this.walDir);
     this.warnings.push(...(await this.blocks.load()));
     const blocksMax = this.blocks.maxTime();
@@ -170,11 +185,42 @@ export class Tsdb implements Storage {
         await maybeCheckpoint(this);
         for (let i = 0; i < 4 && !this.closed && (await compactOnce(this)); i++);
       } catch (err) {
-        this.warnings.push(`background maintenance failed (retried later): ${(err as Error).message}`);
-        if (this.warnings.length > 100) this.warnings.splice(0, this.warnings.length - 100);
+        this.warn(`background maintenance failed (retried later): ${(err as Error).message}`);
       }
     });
     return this.maint;
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    if (this.warnings.length > 100) this.warnings.splice(0, this.warnings.length - 100);
+  }
+
+  /**
+   * Writes the whole head into blocks now and compacts what can be merged (also windows that are
+   * still filling), serialised with background maintenance. Afterwards the head is empty and
+   * samples at or before the newest flushed time are refused (that range is in blocks), as after
+   * any head cut. Resolves when done; errors reject (nothing is lost: the WAL still has it all).
+   */
+  flush(): Promise<void> {
+    const run = this.maint.then(async () => {
+      if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
+      // Each forced cut writes the oldest block-range window of the head; bounded, since every
+      // window is cut once.
+      const windows = Math.ceil((this.head.maxT - this.head.minT) / this.opts.blockRangeMs) + 2;
+      for (let i = 0; i < windows && !this.closed && (await cutHead(this, true)); i++);
+      applyRetention(this);
+      for (let i = 0; i < 64 && !this.closed && (await compactOnce(this, true)); i++);
+    });
+    this.maint = run.catch((err: unknown) => this.warn(`flush failed: ${(err as Error).message}`));
+    return run;
+  }
+
+  /** Changes the retention at run time; blocks past the new horizon are deleted by the next maintenance run (started now). */
+  setRetentionMs(ms: number): void {
+    if (!(ms > 0) || ms === this.retentionMs) return;
+    this.retentionMs = ms;
+    if (!this.closed) void this.maintain();
   }
 
   async append(batch: SampleBatch, options: AppendOptions): Promise<AppendResult> {
@@ -271,6 +317,7 @@ export class Tsdb implements Storage {
     await this.runner.close();
     await this.wal.close();
     await this.blocks.close();
+    await this.lock?.release();
   }
 }
 

@@ -31,6 +31,7 @@ interface Run {
   seriesAfterRestart?: number;
   restartReadySeconds?: number;
   dataDirBytes?: number;
+  compactedBytes?: number;
   queries?: { def: { id: string; vmDiffers?: string }; latencies: number[]; body?: string; error?: string }[];
   errors: string[];
 }
@@ -102,6 +103,7 @@ describe('benchmark harness smoke run', () => {
         assert.ok(sent > 0 && accepted === sent, `${id}: accepted ${accepted} of ${sent} samples`);
         assert.ok((run.restartReadySeconds ?? -1) >= 0, `${id}: no restart figure`);
         assert.ok((run.dataDirBytes ?? 0) > 0, `${id}: no data dir size`);
+        assert.ok((run.compactedBytes ?? 0) > 0, `${id}: no compacted size`);
         // The harness's own steps must work for every system; xScaler's query API is still being
         // built, so its query failures are shown (loudly) instead of failing the harness test.
         const queryFailures = run.errors.filter((e) =>

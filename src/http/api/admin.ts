@@ -31,3 +31,18 @@ export function deleteSeriesHandler(deps: PrometheusApiDeps): GatedHandler {
     sendEmpty(ctx.res, 204);
   };
 }
+
+/**
+ * `POST /api/v1/admin/tsdb/flush` (write scope): writes the tenant's in-memory head into blocks and
+ * compacts them now, answering 204 when done (the data stays queryable throughout). Afterwards the
+ * tenant refuses samples at or before the newest flushed time, as after any head cut.
+ */
+export function flushHandler(deps: PrometheusApiDeps): GatedHandler {
+  return async (ctx, caller) => {
+    const storage = await deps.storage(caller.tenant);
+    const t0 = performance.now();
+    await storage.flush();
+    ctx.log.info({ tenant: caller.tenant, ms: Math.round(performance.now() - t0) }, 'flushed the head');
+    sendEmpty(ctx.res, 204);
+  };
+}

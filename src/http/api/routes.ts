@@ -2,7 +2,7 @@ import type { Authenticator, Permission } from '../../tenancy/index.ts';
 import type { ErrorStyle } from '../context.ts';
 import { gated, type GatedHandler } from '../gate.ts';
 import type { Method, Router } from '../router.ts';
-import { deleteSeriesHandler } from './admin.ts';
+import { deleteSeriesHandler, flushHandler } from './admin.ts';
 import type { PrometheusApiDeps } from './deps.ts';
 import { exemplarsHandler } from './exemplars.ts';
 import { metadataHandler } from './metadata.ts';
@@ -73,6 +73,7 @@ export function prometheusApiEndpoints(deps: PrometheusApiDeps): ApiEndpoint[] {
       ...read(['POST', 'PUT'], '/api/v1/admin/tsdb/delete_series', deleteSeriesHandler(deps)),
       need: 'write',
     },
+    { ...read(['POST'], '/api/v1/admin/tsdb/flush', flushHandler(deps)), need: 'write' },
   ];
   for (const [path, json] of Object.entries(EMPTY_ANSWERS))
     list.push(read(GET, `/api/v1/${path}`, fixedHandler(json)));

@@ -240,6 +240,28 @@ describe('the gate and scopes', () => {
     assert.deepEqual(left.json.data, [{ __name__: 'kept', job: 'x' }]);
   });
 
+  it('flushes the tenant storage with a write token only, answering 204', async () => {
+    let flushes = 0;
+    const original = h.storage.flush.bind(h.storage);
+    h.storage.flush = async () => {
+      flushes++;
+      await original();
+    };
+    try {
+      const asReader = await h.call('POST', '/api/v1/admin/tsdb/flush', undefined, 'read');
+      assert.equal(asReader.status, 403);
+      assert.equal(flushes, 0);
+      const get = await h.call('GET', '/api/v1/admin/tsdb/flush', undefined, 'write');
+      assert.equal(get.status, 405);
+      const ok = await h.call('POST', '/api/v1/admin/tsdb/flush', undefined, 'write');
+      assert.equal(ok.status, 204);
+      assert.equal(ok.text, '');
+      assert.equal(flushes, 1);
+    } finally {
+      h.storage.flush = original;
+    }
+  });
+
   it('offers the dashboard the read endpoints by path, and not the write ones', () => {
     const lookup = prometheusApiLookup(prometheusApiEndpoints({} as never));
     assert.ok(lookup('GET', '/api/v1/query'));
@@ -247,6 +269,7 @@ describe('the gate and scopes', () => {
     assert.ok(lookup('GET', '/api/v1/label/job/values'));
     assert.equal(lookup('POST', '/api/v1/label/job/values'), undefined);
     assert.equal(lookup('POST', '/api/v1/admin/tsdb/delete_series'), undefined);
+    assert.equal(lookup('POST', '/api/v1/admin/tsdb/flush'), undefined);
     assert.equal(lookup('POST', '/api/v1/read'), undefined);
     assert.equal(lookup('GET', '/api/v1/nope'), undefined);
   });

@@ -23,9 +23,14 @@ export function compactionRanges(blockRange: number, maxRange: number): number[]
  * 1. Blocks whose time ranges overlap are merged first (out-of-order data, interrupted runs).
  * 2. Otherwise, for each range above the smallest, blocks that fall in the same aligned window of
  *    that range are merged once the window is complete (the newest block starts at or after its
- *    end, so nothing more will arrive for it) and holds more than one block.
+ *    end, so nothing more will arrive for it) and holds more than one block. With `force` (a
+ *    flush), windows that are still filling are merged too.
  */
-export function planCompaction(blocks: readonly PlanBlock[], ranges: readonly number[]): string[] | null {
+export function planCompaction(
+  blocks: readonly PlanBlock[],
+  ranges: readonly number[],
+  force = false,
+): string[] | null {
   const sorted = [...blocks].sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
   // 1. overlaps
   let group: PlanBlock[] = [];
@@ -55,7 +60,7 @@ export function planCompaction(blocks: readonly PlanBlock[], ranges: readonly nu
     }
     for (const [w, list] of [...windows].sort((a, b) => a[0] - b[0])) {
       if (list.length < 2) continue;
-      if (newest.minTime < w + range) continue; // window still filling
+      if (!force && newest.minTime < w + range) continue; // window still filling
       return list.map((x) => x.ulid);
     }
   }

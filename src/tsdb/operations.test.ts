@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+
+import { openTsdb } from './index.ts';
+import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
+
+const HOUR = 3_600_000;
+const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
+const dirs: Array<() => void> = [];
+after(() => dirs.forEach((c) => c()));
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d.cleanup);
+  return d.dir;
+}
+const opts = { ...OPTS, now: T0 + 100 * HOUR };
+
+function data(n: number, fromMs: number, toMs: number): TestSample[] {
+  const out: TestSample[] = [];
+  for (let t = fromMs; t < toMs; t += 60_000)
+    for (let i = 0; i < n; i++)
+      out.push({ labels: { __name__: 'm', i: `${i}` }, t, v: (t / 60_000) * (i + 1) });
+  return out;
+}
+
+test('flush writes the whole head into blocks, compacts them and keeps every sample queryable', async () => {
+  const d = dir();
+  const db = await openTsdb(d, { blockRangeMs: 2 * HOUR, maintenanceIntervalMs: 0, compactInWorker: false });
+  // 3 h 10 min: spans two 2 h windows (one of them cut by the normal rule would need 3 h more).
+  await db.append(batchOf(data(5, T0 + 22 * HOUR, T0 + 25 * HOUR + 10 * 60_000)), opts);
+  const before = await dump(await db.querier(-Infinity, Infinity));
+  await db.flush();
+  assert.equal(db.head.live, 0, 'the head is empty');
+  assert.equal(db.head.chunks.live, 0);
+  // 22:00-24:00 and 00:00-01:10 are different 6 h windows but one 18 h window: merged into one block.
+  assert.equal(
+    db.blocks.list.length,
+    1,
+    db.blocks.list.map((b) => `${b.minTime - T0}..${b.maxTime - T0}`).join(),
+  );
+  assert.deepEqual(await dump(await db.querier(-Infinity, Infinity)), before);
+  // Flushing an empty head is a no-op.
+  await db.flush();
+  assert.equal(db.blocks.list.length, 1);
+  // Newer samples still go in; the flushed range is closed.
+  const late = await db.append(batchOf(data(1, T0 + 25 * HOUR, T0 + 25 * HOUR + 60_000)), opts);
+  assert.equal(late.accepted, 0);
+  const fresh = await db.append(batchOf(data(1, T0 + 26 * HOUR, T0 + 26 * HOUR + 60_000)), opts);
+  assert.equal(fresh.accepted, 1);
+  await db.close();
+  const again = await openTsdb(d, { maintenanceIntervalMs: 0, compactInWorker: false });
+  const after = await dump(await again.querier(-Infinity, T0 + 25 * HOUR + 10 * 60_000));
+  assert.deepEqual(after, before);
+  await again.close();
+});
+
+test('a second open of one directory is refused while the first is open, and allowed after close', async () => {
+  const d = dir();
+  const db = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  await assert.rejects(openTsdb(d, { maintenanceIntervalMs: 0 }), /in use by process \d+ \(this process\)/);
+  await db.close();
+  const again = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  await again.close();
+});
+
+test('a lock left by a process that is gone is taken over', async () => {
+  const d = dir();
+  const { writeFileSync } = await import('node:fs');
+  // Process ids are below 2^22 on Linux; this one is not running.
+  writeFileSync(`${d}/lock`, '4194303\n');
+  const db = await openTsdb(d, { maintenanceIntervalMs: 0 });
+  await db.close();
+});
+
+test('setRetentionMs applies at run time', async () => {
+  const d = dir();
+  const db = await openTsdb(d, {
+    blockRangeMs: 2 * HOUR,
+    retentionMs: 1000 * HOUR,
+    maxBlockRangeMs: 2 * HOUR, // no compaction: two blocks stay two
+    maintenanceIntervalMs: 0,
+    compactInWorker: false,
+  });
+  await db.append(batchOf(data(2, T0, T0 + 2 * HOUR)), opts);
+  await db.flush();
+  await db.append(batchOf(data(2, T0 + 10 * HOUR, T0 + 12 * HOUR)), opts);
+  await db.flush();
+  assert.equal(db.blocks.list.length, 2);
+  db.setRetentionMs(5 * HOUR);
+  await db.maintain();
+  assert.equal(db.blocks.list.length, 1, 'the old block is past the new retention');
+  assert.equal(db.retentionMs, 5 * HOUR);
+  await db.close();
+});
