@@ -80,6 +80,7 @@ class ColumnSeries implements Series {
       ov[i] = v[lo + i] as number;
     }
     out.n = n;
+    out.ns = 0;
     return true;
   }
 

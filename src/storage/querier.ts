@@ -34,11 +34,14 @@ export interface Series {
   /** Pass the previous iterator back in and implementations may reuse it. */
   iterator(reuse?: SampleIterator): SampleIterator;
   /**
-   * Optional fast path for PromQL (callers fall back to `iterator()` when absent): writes the
-   * samples with timestamps in [mint, maxt] (inclusive) to `out.t`/`out.v` from index 0, growing
-   * the arrays when too small, sets `out.n`, and returns true — but only when all of them are
-   * plain floats without start timestamps. If the range holds a histogram, a stale marker or a
-   * start timestamp it returns false and `out` is unspecified. The arrays stay the caller's.
+   * Optional fast path for PromQL (callers fall back to `iterator()` when absent or when it returns
+   * false): writes the float samples with timestamps in [mint, maxt] (inclusive), in time order, to
+   * `out.t`/`out.v` from index 0 and sets `out.n`. Stale markers in the range are not among them:
+   * their timestamps go to `out.staleT` (count in `out.ns`), so an instant selector can still tell
+   * where a series ended and range functions can ignore them. Arrays that are too small are
+   * replaced by bigger ones; all stay the caller's, to reuse for the next series. Returns false
+   * (and `out` is unspecified) when the range holds a histogram sample or a sample with a start
+   * timestamp.
    */
   readFloats?(mint: number, maxt: number, out: FloatColumns): boolean;
 }
@@ -48,6 +51,9 @@ export interface FloatColumns {
   t: Float64Array;
   v: Float64Array;
   n: number;
+  /** Timestamps of the stale markers in the range, in time order; `ns` of them. */
+  staleT: Float64Array;
+  ns: number;
 }
 
 export interface SelectHints {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
+import { withReadFloats } from './columnar.ts';
 import { runScript } from './runner.ts';
 
 /**
@@ -91,4 +92,31 @@ test('PromQL conformance vectors', async (t) => {
     `${regressions.length} eval(s) fail that are not in ${KNOWN} (see above)`,
   );
   assert.equal(fixed.length, 0, `these evals pass now; remove them from ${KNOWN}: ${fixed.join(', ')}`);
+});
+
+test('PromQL conformance vectors through Series.readFloats (the columnar read path)', async (t) => {
+  if (!existsSync(DATA_DIR)) {
+    t.skip(`${DATA_DIR} is absent`);
+    return;
+  }
+  const only = process.env['CONFORMANCE_FILES']?.split(',').filter((x) => x !== '') ?? [];
+  const files = readdirSync(DATA_DIR)
+    .filter((f) => f.endsWith('.test'))
+    .filter((f) => only.length === 0 || only.includes(f))
+    .sort();
+  const known = readKnown();
+  const regressions: string[] = [];
+  let evals = 0;
+  for (const file of files) {
+    const outcome = await runScript(readFileSync(join(DATA_DIR, file), 'utf8'), undefined, withReadFloats);
+    if (outcome.fatal !== null) regressions.push(`${file}: ${outcome.fatal}`);
+    for (const e of outcome.evals) {
+      evals++;
+      if (e.error !== null && !known.has(`${file}:${e.line}`))
+        regressions.push(`${file}:${e.line}  ${e.expr}\n    ${e.error}`);
+    }
+  }
+  for (const r of regressions) console.log(`REGRESSION (readFloats) ${r}`);
+  assert.ok(evals > 0);
+  assert.equal(regressions.length, 0, `${regressions.length} eval(s) fail through readFloats (see above)`);
 });

@@ -4,7 +4,7 @@ import {
   Labels,
   type FloatHistogram,
 } from '../../src/model/index.ts';
-import { MemoryStorage } from '../../src/storage/index.ts';
+import { MemoryStorage, type Queryable } from '../../src/storage/index.ts';
 import { Engine, exprToString, parseExpr, type Expr, type QueryResult } from '../../src/promql/index.ts';
 import { compareAnnotations, compareRangeAt, compareValue } from './compare.ts';
 import { copyHistogram, detectReset } from '../../src/promql/engine/histogram.ts';
@@ -40,7 +40,15 @@ export function conformanceEngine(): Engine {
   });
 }
 
-export async function runScript(text: string, engine: Engine = conformanceEngine()): Promise<FileOutcome> {
+/**
+ * `wrap` (optional) puts a layer between the engine and the storage, such as one offering
+ * Series.readFloats (see columnar.ts), so the same vectors test the engine's other read paths.
+ */
+export async function runScript(
+  text: string,
+  engine: Engine = conformanceEngine(),
+  wrap?: (q: Queryable) => Queryable,
+): Promise<FileOutcome> {
   const evals: EvalOutcome[] = [];
   let cmds;
   try {
@@ -49,6 +57,7 @@ export async function runScript(text: string, engine: Engine = conformanceEngine
     return { evals, fatal: `script: ${(err as Error).message}` };
   }
   const storage = new MemoryStorage();
+  const queryable = wrap === undefined ? storage : wrap(storage);
   for (const cmd of cmds) {
     if (cmd.kind === 'clear') {
       storage.clear();
@@ -64,7 +73,7 @@ export async function runScript(text: string, engine: Engine = conformanceEngine
     }
     let error: string | null;
     try {
-      error = await runEval(engine, storage, cmd);
+      error = await runEval(engine, queryable, cmd);
     } catch (err) {
       error = `runner: ${(err as Error).stack ?? String(err)}`;
     }
@@ -226,7 +235,7 @@ const TIME_DEPENDENT = new Set([
 
 async function query(
   engine: Engine,
-  storage: MemoryStorage,
+  storage: Queryable,
   q: string,
   start: number,
   end: number,
@@ -261,7 +270,7 @@ function check(cmd: EvalCmd, out: { res: QueryResult | null; err: Error | null }
 
 async function rangeModeCheck(
   engine: Engine,
-  storage: MemoryStorage,
+  storage: Queryable,
   cmd: EvalCmd,
   q: string,
   t: number,
@@ -271,7 +280,7 @@ async function rangeModeCheck(
   return compareRangeAt(cmd, out.res as QueryResult, t);
 }
 
-async function runEval(engine: Engine, storage: MemoryStorage, cmd: EvalCmd): Promise<string | null> {
+async function runEval(engine: Engine, storage: Queryable, cmd: EvalCmd): Promise<string | null> {
   if (cmd.range) {
     return check(cmd, await query(engine, storage, cmd.expr, cmd.start, cmd.end, cmd.step));
   }

@@ -18,8 +18,8 @@ export class SampleBuf {
   hh: FloatHistogram[] = [];
   hst = new Float64Array(8);
   withSt = false;
-  /** Scratch for Series.readFloats (its arrays are ft/fv). */
-  readonly columns: FloatColumns = { t: this.ft, v: this.fv, n: 0 };
+  /** Scratch for Series.readFloats (its arrays are ft/fv; stale markers are not needed here). */
+  readonly columns: FloatColumns = { t: this.ft, v: this.fv, n: 0, staleT: new Float64Array(8), ns: 0 };
   /** Some sample has a known start timestamp (only tracked when `withSt`). */
   hasSt = false;
 
@@ -78,8 +78,8 @@ export class SampleBuf {
 }
 
 /**
- * Reads the samples of `series` with timestamps in [mint, maxt] (inclusive) into `buf`, dropping
- * stale markers and copying histograms (an iterator's histogram is only valid until it moves).
+ * Reads the samples of `series` with timestamps in [mint, maxt] (inclusive) into `buf` (through
+ * Series.readFloats when the series offers it and the range holds only floats), dropping stale markers and copying histograms (an iterator's histogram is only valid until it moves).
  * Returns the iterator for reuse. With `resolveHints` (stats-only selectors, see VSelNode), an
  * unknown counter-reset hint of a histogram that follows another loaded histogram becomes reset or
  * not-reset by comparing the two, as Prometheus's HistogramStatsIterator does.
@@ -103,6 +103,8 @@ export function loadSeries(
       buf.fv = cols.v;
       buf.fn = cols.n;
       if (buf.fst.length < buf.ft.length) buf.fst = new Float64Array(buf.ft.length);
+      // readFloats only succeeds without start timestamps: none are known.
+      if (buf.withSt) buf.fst.fill(NaN, 0, cols.n);
       return reuse ?? series.iterator();
     }
     buf.ft = cols.t;

@@ -25,7 +25,13 @@ export function evalVectorSelector(
   const metas: SeriesMeta[] = node.series.map((s) => ({ labels: s.labels, dropName: false }));
   const lookback = ctx.opts.lookbackDelta;
   let it: SampleIterator | undefined;
-  const cols: FloatColumns = { t: new Float64Array(256), v: new Float64Array(256), n: 0 };
+  const cols: FloatColumns = {
+    t: new Float64Array(256),
+    v: new Float64Array(256),
+    n: 0,
+    staleT: new Float64Array(8),
+    ns: 0,
+  };
   return lazyVector(grid.n, metas, (i, out) => {
     ctx.check();
     out.reset();
@@ -36,8 +42,10 @@ export function evalVectorSelector(
       series.readFloats !== undefined &&
       series.readFloats(node.mint, node.maxt, cols)
     ) {
-      fillInstantColumns(cols.t, cols.v, cols.n, out, grid, node.at, node.offset, lookback);
-      ctx.samplesScanned += cols.n;
+      if (cols.ns === 0)
+        fillInstantColumns(cols.t, cols.v, cols.n, out, grid, node.at, node.offset, lookback);
+      else fillInstantStale(cols, out, grid, node.at, node.offset, lookback);
+      ctx.samplesScanned += cols.n + cols.ns;
       return out;
     }
     it = series.iterator(it);
@@ -54,6 +62,35 @@ export function evalVectorSelector(
     );
     return out;
   });
+}
+
+/** fillInstantColumns for a range that holds stale markers: a marker newer than the float ends it. */
+function fillInstantStale(
+  cols: FloatColumns,
+  out: StepData,
+  grid: Grid,
+  at: number | null,
+  offset: number,
+  lookback: number,
+): void {
+  const ft = cols.t;
+  const fv = cols.v;
+  const n = cols.n;
+  const st = cols.staleT;
+  const ns = cols.ns;
+  let x = 0;
+  let s = 0;
+  const base = (at === null ? grid.start : at) - offset;
+  const mul = at === null ? grid.step : 0;
+  for (let j = 0; j < grid.n; j++) {
+    const ref = base + j * mul;
+    while (x < n && (ft[x] as number) <= ref) x++;
+    while (s < ns && (st[s] as number) <= ref) s++;
+    if (x === 0 || (ft[x - 1] as number) <= ref - lookback) continue;
+    if (s > 0 && (st[s - 1] as number) > (ft[x - 1] as number)) continue;
+    out.v[j] = fv[x - 1] as number;
+    out.k[j] = K_FLOAT;
+  }
 }
 
 /** fillInstant over float columns (no stale markers in them). */

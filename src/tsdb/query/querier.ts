@@ -1,6 +1,7 @@
 import { compareStrings, type Labels, type Matcher } from '../../model/index.ts';
 import {
   ValueKind,
+  type FloatColumns,
   type Querier,
   type SampleIterator,
   type SelectHints,
@@ -8,6 +9,7 @@ import {
 } from '../../storage/index.ts';
 import type { Tombstones } from '../meta-stores.ts';
 import { seriesIterator } from './iterators.ts';
+import { readChunkFloats, readIteratorFloats } from './read-floats.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from './types.ts';
 
 /**
@@ -48,14 +50,33 @@ export class TsdbQuerier implements Querier {
     const active = this.readers.filter((r) => r.maxTime >= mint && r.minTime <= maxt);
     const parts = await Promise.all(active.map((r) => r.series(matchers, mint, maxt)));
     signal.throwIfAborted();
-    const merged = mergeSeries(parts);
     const out: Series[] = [];
     const limit = hints.limit ?? 0;
-    for (const m of merged) {
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length === 1) {
+      // One block (often the head) holds every series: no merging, no copies.
+      for (const d of nonEmpty[0] as SeriesData[]) {
+        const deleted = this.tombstones.intervals(d.labels, mint, maxt);
+        const s = new TsdbSeries(
+          d.labels,
+          d.chunks,
+          d.ooo === null ? NONE : [d.ooo],
+          d.hist === null ? NONE : [d.hist],
+          deleted,
+          mint,
+          maxt,
+        );
+        // A series whose samples are all outside the range or deleted is not returned.
+        if (!s.hasSamples()) continue;
+        out.push(s);
+        if (limit > 0 && out.length >= limit) break;
+      }
+      return out;
+    }
+    for (const m of mergeSeries(nonEmpty)) {
       const deleted = this.tombstones.intervals(m.labels, mint, maxt);
       const s = new TsdbSeries(m.labels, m.chunks, m.ooo, m.hists, deleted, mint, maxt);
-      // A series whose samples are all outside the range or deleted is not returned.
-      if (s.iterator().next() === ValueKind.None) continue;
+      if (!s.hasSamples()) continue;
       out.push(s);
       if (limit > 0 && out.length >= limit) break;
     }
@@ -140,6 +161,12 @@ function unionSorted(lists: readonly string[][]): string[] {
   return [...set].sort(compareStrings);
 }
 
+const NONE: never[] = [];
+
+/**
+ * One series of a query: its chunks from every block (in any order), out-of-order and histogram
+ * samples, and deleted intervals, clipped to [mint, maxt].
+ */
 class TsdbSeries implements Series {
   readonly labels: Labels;
   private readonly chunks: ChunkRef[];
@@ -148,6 +175,8 @@ class TsdbSeries implements Series {
   private readonly deleted: number[] | null;
   private readonly mint: number;
   private readonly maxt: number;
+  /** 1 when the chunks are sorted and do not overlap, 0 when not, -1 until known. */
+  private oneRun = -1;
 
   constructor(
     labels: Labels,
@@ -167,7 +196,62 @@ class TsdbSeries implements Series {
     this.maxt = maxt;
   }
 
+  /**
+   * Whether any sample (a stale marker counts) is in range and not deleted. A chunk whose first or
+   * last sample is in range answers without decoding anything.
+   */
+  hasSamples(): boolean {
+    if (this.deleted === null && this.ooo.length === 0 && this.hists.length === 0) {
+      const mint = this.mint;
+      const maxt = this.maxt;
+      for (const c of this.chunks) {
+        if ((c.mint >= mint && c.mint <= maxt) || (c.maxt >= mint && c.maxt <= maxt)) return true;
+      }
+    }
+    return this.iterator().next() !== ValueKind.None;
+  }
+
   iterator(): SampleIterator {
     return seriesIterator(this.chunks, this.ooo, this.deleted, this.mint, this.maxt, this.hists);
   }
+
+  readFloats(mint: number, maxt: number, out: FloatColumns): boolean {
+    const lo = Math.max(mint, this.mint);
+    const hi = Math.min(maxt, this.maxt);
+    for (const h of this.hists) if (anyIn(h.t, lo, hi)) return false;
+    if (this.oneRun < 0) this.oneRun = sortedOneRun(this.chunks) ? 1 : 0;
+    if (this.oneRun === 1 && this.ooo.length === 0) {
+      readChunkFloats(this.chunks, this.deleted, lo, hi, out);
+      return true;
+    }
+    return readIteratorFloats(seriesIterator(this.chunks, this.ooo, this.deleted, lo, hi), out);
+  }
+}
+
+/** Whether sorted `t` has an element in [lo, hi]. */
+function anyIn(t: readonly number[], lo: number, hi: number): boolean {
+  let a = 0;
+  let b = t.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if ((t[mid] as number) < lo) a = mid + 1;
+    else b = mid;
+  }
+  return a < t.length && (t[a] as number) <= hi;
+}
+
+/** Sorts chunks by mint (in place, usually already sorted) and says whether none overlap. */
+function sortedOneRun(chunks: ChunkRef[]): boolean {
+  let sorted = true;
+  for (let i = 1; i < chunks.length; i++) {
+    if ((chunks[i] as ChunkRef).mint < (chunks[i - 1] as ChunkRef).mint) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) chunks.sort((a, b) => a.mint - b.mint);
+  for (let i = 1; i < chunks.length; i++) {
+    if ((chunks[i] as ChunkRef).mint <= (chunks[i - 1] as ChunkRef).maxt) return false;
+  }
+  return true;
 }
