@@ -21,6 +21,15 @@ export interface TsdbFs {
   rm(path: string): Promise<void>;
   size(path: string): Promise<number>;
   exists(path: string): Promise<boolean>;
+  // Synchronous calls, only for the head chunk files (written and read from synchronous append
+  // and query code; they are a cache of what the WAL and checkpoints hold, never fsynced).
+  openSync(path: string, flags: string): number;
+  /** Writes at `position`; may write fewer bytes than asked (the caller loops). */
+  writeSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+  readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+  closeSync(fd: number): void;
+  /** Removes a file; missing is fine. */
+  unlinkSync(path: string): void;
 }
 
 const p = {
@@ -57,6 +66,11 @@ export const realFs: TsdbFs = {
       return false;
     }
   },
+  openSync: (path, flags) => nodeFs.openSync(path, flags),
+  writeSync: (fd, buf, offset, length, position) => nodeFs.writeSync(fd, buf, offset, length, position),
+  readSync: (fd, buf, offset, length, position) => nodeFs.readSync(fd, buf, offset, length, position),
+  closeSync: (fd) => nodeFs.closeSync(fd),
+  unlinkSync: (path) => nodeFs.rmSync(path, { force: true }),
 };
 
 /** Writes a whole buffer at `position`, looping over short writes. */
@@ -222,5 +236,40 @@ export class FaultyFs implements TsdbFs {
 
   exists(path: string): Promise<boolean> {
     return this.inner.exists(path);
+  }
+
+  openSync(path: string, flags: string): number {
+    if (
+      flags !== 'r' &&
+      this.plan.writeError !== null &&
+      (this.plan.pathFilter === '' || path.includes(this.plan.pathFilter))
+    )
+      this.fail();
+    const fd = this.inner.openSync(path, flags);
+    this.paths.set(fd, path);
+    return fd;
+  }
+
+  writeSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+    this.writes++;
+    if (this.broken(fd)) {
+      if (this.plan.partialBytes > 0)
+        this.inner.writeSync(fd, buf, offset, Math.min(length, this.plan.partialBytes), position);
+      this.fail();
+    }
+    return this.inner.writeSync(fd, buf, offset, length, position);
+  }
+
+  readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+    return this.inner.readSync(fd, buf, offset, length, position);
+  }
+
+  closeSync(fd: number): void {
+    this.paths.delete(fd);
+    this.inner.closeSync(fd);
+  }
+
+  unlinkSync(path: string): void {
+    this.inner.unlinkSync(path);
   }
 }

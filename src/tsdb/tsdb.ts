@@ -10,6 +10,7 @@ import type {
 } from '../storage/index.ts';
 import { CompactionRunner } from './compact/runner.ts';
 import { realFs, type TsdbFs } from './fs.ts';
+import { HeadChunkFiles } from './head/chunk-files.ts';
 import { Head, WalState } from './head/head.ts';
 import { HeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
@@ -60,7 +61,7 @@ export class Tsdb implements Storage {
     this.dir = dir;
     this.opts = opts;
     this.fs = fs;
-    this.head = new Head(opts.blockRangeMs);
+    this.head = new Head(opts.blockRangeMs, new HeadChunkFiles(fs, `${dir}/chunks_head`));
     this.headReader = new HeadReader(this.head);
     this.exemplarStore = new ExemplarStore(opts.maxExemplars);
     this.blocks = new BlockSet(fs, `${dir}/blocks`);
@@ -85,6 +86,9 @@ export class Tsdb implements Storage {
 
   private async replayAndOpen(): Promise<void> {
     await this.fs.mkdir(this.walDir);
+    // The head chunk files are a cache of the WAL and checkpoint: replay fills them anew.
+    await this.fs.rm(this.head.chunks.files.dir);
+    await this.fs.mkdir(this.head.chunks.files.dir);
     this.warnings.push(...(await this.blocks.load()));
     const blocksMax = this.blocks.maxTime();
     if (Number.isFinite(blocksMax)) this.head.minValidTime = this.head.persistedBefore = blocksMax + 1;
@@ -317,6 +321,7 @@ export class Tsdb implements Storage {
     await this.runner.close();
     await this.wal.close();
     await this.blocks.close();
+    this.head.chunks.files.close();
     await this.lock?.release();
   }
 }

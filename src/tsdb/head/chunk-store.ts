@@ -1,30 +1,67 @@
+import { HeadChunkFiles } from './chunk-files.ts';
 import { growF64, growI32, growU16, growU32 } from './symbols.ts';
 
 /**
- * Memory for the head's chunks, as byte ranges in big append-only pages rather than one object
- * per chunk.
+ * The head's chunk memory.
  *
- * A chunk being appended to (the open chunk of a series) reserves a region in the current page,
- * sized from the series' previous chunk; when it outgrows the region it moves to a bigger one and
- * the old region becomes garbage. Sealing a chunk just records a row for it (no copy). A page is
- * freed (left to the GC) once every region in it is dropped: chunks are opened and dropped in
- * roughly time order, so pages empty out as the head is truncated. Pages are never rewritten, so a
- * reader holding a page sees stable bytes even after the head dropped the chunk.
+ * Open chunks (one per series being appended to) live in memory, in regions of a few size classes.
+ * Each class carves its regions from its own slabs (up to 64 KiB). A chunk that outgrows its region
+ * moves to the next class up; the old region is freed to its slab and reused by the next chunk of
+ * that class, and a slab whose regions are all free is given back at once. Series move through the
+ * small classes at about the same time (chunks start together at block-range boundaries), so the
+ * small classes' slabs empty out and go: memory follows the open chunks' real sizes (a region is at
+ * most ~1.5× the bytes it holds) instead of keeping every class's peak.
  *
- * Rows (typed-array columns) describe sealed chunks and link the chunks of one series in time
- * order.
+ * Sealed chunks are appended to the head chunk files (see HeadChunkFiles) and leave memory; rows
+ * (typed-array columns) say where each one is and link the chunks of one series in time order.
+ * Readers get their bytes through `read` (one chunk) or `fetch` (many, batched into few reads).
  */
-const PAGE_BYTES = 1024 * 1024;
-/** Pages start small (an idle tenant stays cheap) and double up to PAGE_BYTES. */
-const FIRST_PAGE_BYTES = 16 * 1024;
+const CLASSES = [32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2304];
+/** Slabs of a class start small (an idle tenant stays cheap) and double up to this. */
+const SLAB_BYTES = 64 * 1024;
+
+/** Class index of the smallest class holding `bytes`. */
+function classOf(bytes: number): number {
+  for (let c = 0; c < CLASSES.length; c++) if ((CLASSES[c] as number) >= bytes) return c;
+  throw new Error(`no chunk region class holds ${bytes} bytes`);
+}
+
+/** One slab: regions of one class, a stack of freed slots, and slots never handed out yet. */
+class Slab {
+  readonly cls: number;
+  readonly slots: number;
+  free: Uint16Array;
+  freeN = 0;
+  /** Slots below this were handed out at least once. */
+  bump = 0;
+  live = 0;
+  /** On its class's list of slabs with room. */
+  listed = false;
+  constructor(cls: number, slots: number) {
+    this.cls = cls;
+    this.slots = slots;
+    this.free = new Uint16Array(Math.min(slots, 16));
+  }
+}
+
+class SizeClass {
+  readonly size: number;
+  slabBytes: number;
+  /** Slabs (page numbers) that may have room; stale entries are skipped. */
+  room: number[] = [];
+  constructor(size: number) {
+    this.size = size;
+    this.slabBytes = Math.max(size * 4, 4096);
+  }
+}
 
 export class ChunkStore {
   /** Sealed chunk rows. `next` links the chunks of one series (-1 ends the list). */
   mint = new Float64Array(64);
   maxt = new Float64Array(64);
-  page = new Uint32Array(64);
+  file = new Uint32Array(64);
   off = new Uint32Array(64);
-  len = new Uint32Array(64);
+  len = new Uint16Array(64);
   count = new Uint16Array(64);
   next = new Int32Array(64);
   private rows = 0;
@@ -32,43 +69,107 @@ export class ChunkStore {
   private freeRowsN = 0;
   /** Sealed chunks currently alive. */
   live = 0;
+  readonly files: HeadChunkFiles;
 
+  /** Slabs of open-chunk regions by page number (null = given back, number reusable). */
   readonly pages: Array<Uint8Array | null> = [];
-  private readonly pageLive: number[] = [];
-  private pageUsed = 0;
+  private readonly slabs: Array<Slab | null> = [];
+  private readonly freePages: number[] = [];
+  private readonly classes = CLASSES.map((s) => new SizeClass(s));
+  /** Bytes of the slabs held. */
+  private slabBytes = 0;
   /** Page and offset of the last `reserve`. */
   rp = 0;
   ro = 0;
 
-  /** Reserves `bytes` zeroed bytes (left in `rp`/`ro`). */
-  reserve(bytes: number): void {
-    const current = this.pages[this.pages.length - 1];
-    if (current === undefined || current === null || this.pageUsed + bytes > current.length) {
-      const size = Math.min(PAGE_BYTES, Math.max(FIRST_PAGE_BYTES, 2 * (current?.length ?? 0)));
-      this.pages.push(new Uint8Array(Math.max(size, bytes)));
-      this.pageLive.push(0);
-      this.pageUsed = 0;
+  constructor(files: HeadChunkFiles = new HeadChunkFiles(null, '')) {
+    this.files = files;
+  }
+
+  /**
+   * Reserves a zeroed region of at least `bytes` (≤ 2304) for an open chunk; leaves it in `rp`/`ro`
+   * and returns its capacity.
+   */
+  reserve(bytes: number): number {
+    const ci = classOf(bytes);
+    const c = this.classes[ci] as SizeClass;
+    let page = -1;
+    while (c.room.length > 0) {
+      const p = c.room[c.room.length - 1] as number;
+      const slab = this.slabs[p];
+      if (
+        slab !== null &&
+        slab !== undefined &&
+        slab.cls === ci &&
+        (slab.freeN > 0 || slab.bump < slab.slots)
+      ) {
+        page = p;
+        break;
+      }
+      if (slab !== null && slab !== undefined && slab.cls === ci) slab.listed = false;
+      c.room.pop();
     }
-    this.rp = this.pages.length - 1;
-    this.ro = this.pageUsed;
-    this.pageUsed += bytes;
-    this.pageLive[this.rp] = (this.pageLive[this.rp] as number) + 1;
+    if (page < 0) page = this.newSlab(ci);
+    const slab = this.slabs[page] as Slab;
+    const buf = this.pages[page] as Uint8Array;
+    let slot: number;
+    if (slab.freeN > 0) {
+      slot = slab.free[--slab.freeN] as number;
+      buf.fill(0, slot * c.size, (slot + 1) * c.size);
+    } else slot = slab.bump++;
+    slab.live++;
+    this.rp = page;
+    this.ro = slot * c.size;
+    return c.size;
   }
 
-  /** Gives back a region of page `p` (a moved or dropped open chunk, or a dropped sealed one). */
-  release(p: number): void {
-    const n = (this.pageLive[p] as number) - 1;
-    this.pageLive[p] = n;
-    if (n === 0 && p !== this.pages.length - 1) this.pages[p] = null;
+  private newSlab(ci: number): number {
+    const c = this.classes[ci] as SizeClass;
+    const bytes = c.slabBytes;
+    c.slabBytes = Math.min(SLAB_BYTES, c.slabBytes * 2);
+    const page = this.freePages.length > 0 ? (this.freePages.pop() as number) : this.pages.length;
+    const slab = new Slab(ci, Math.floor(bytes / c.size));
+    slab.listed = true;
+    this.pages[page] = new Uint8Array(bytes);
+    this.slabs[page] = slab;
+    this.slabBytes += bytes;
+    c.room.push(page);
+    return page;
   }
 
-  /** Records the chunk in a reserved region as a sealed chunk; returns its row. */
-  sealAt(page: number, off: number, length: number, mint: number, maxt: number, count: number): number {
+  /** Gives back the region at `off` of page `page` (a moved, sealed or dropped open chunk). */
+  release(page: number, off: number, _cap?: number): void {
+    const slab = this.slabs[page] as Slab;
+    const c = this.classes[slab.cls] as SizeClass;
+    slab.live--;
+    if (slab.live === 0 && c.room.length > 1) {
+      // Empty, and the class has other slabs with room: give it back.
+      this.slabBytes -= (this.pages[page] as Uint8Array).length;
+      this.pages[page] = null;
+      this.slabs[page] = null;
+      this.freePages.push(page);
+      return;
+    }
+    if (slab.freeN === slab.free.length) {
+      const grown = new Uint16Array(Math.min(slab.slots, slab.free.length * 2));
+      grown.set(slab.free);
+      slab.free = grown;
+    }
+    slab.free[slab.freeN++] = off / c.size;
+    if (!slab.listed) {
+      slab.listed = true;
+      c.room.push(page);
+    }
+  }
+
+  /** Appends an encoded chunk to the head chunk files as a sealed chunk; returns its row. */
+  seal(src: Uint8Array, start: number, length: number, mint: number, maxt: number, count: number): number {
+    this.files.append(src, start, length);
     const row = this.newRow();
     this.mint[row] = mint;
     this.maxt[row] = maxt;
-    this.page[row] = page;
-    this.off[row] = off;
+    this.file[row] = this.files.file;
+    this.off[row] = this.files.off;
     this.len[row] = length;
     this.count[row] = count;
     this.next[row] = -1;
@@ -76,29 +177,48 @@ export class ChunkStore {
     return row;
   }
 
-  /** Copies an encoded chunk in as a sealed chunk (replay); returns its row. */
-  seal(src: Uint8Array, start: number, length: number, mint: number, maxt: number, count: number): number {
-    this.reserve(length);
-    (this.pages[this.rp] as Uint8Array).set(src.subarray(start, start + length), this.ro);
-    return this.sealAt(this.rp, this.ro, length, mint, maxt, count);
-  }
-
   /** Drops a sealed chunk. */
   drop(row: number): void {
-    this.release(this.page[row] as number);
+    this.files.release(this.file[row] as number);
     if (this.freeRowsN === this.freeRows.length) this.freeRows = growI32(this.freeRows, this.freeRowsN + 1);
     this.freeRows[this.freeRowsN++] = row;
     this.live--;
   }
 
-  bytes(row: number): Uint8Array {
-    return this.pages[this.page[row] as number] as Uint8Array;
+  /** The bytes of one sealed chunk, in a fresh buffer (offset 0). */
+  read(row: number): Uint8Array {
+    const len = this.len[row] as number;
+    const out = new Uint8Array(len);
+    this.files.readInto(this.file[row] as number, this.off[row] as number, len, out, 0);
+    return out;
   }
 
+  /**
+   * The bytes of many sealed chunks: for `rows[i]` (i < n), `outBuf[i]` holds them from
+   * `outOff[i]`. Chunks near each other in the files share one read; the buffers are fresh.
+   */
+  fetch(rows: Int32Array, n: number, outBuf: Uint8Array[], outOff: Uint32Array): void {
+    if (n === 0) return;
+    const files = new Uint32Array(n);
+    const offs = new Uint32Array(n);
+    const lens = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i] as number;
+      files[i] = this.file[row] as number;
+      offs[i] = this.off[row] as number;
+      lens[i] = this.len[row] as number;
+    }
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort(
+      (a, b) => (files[a] as number) - (files[b] as number) || (offs[a] as number) - (offs[b] as number),
+    );
+    this.files.readMany(files, offs, lens, order, n, outBuf, outOff);
+  }
+
+  /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer. */
   memoryBytes(): number {
-    let n = 0;
-    for (const p of this.pages) if (p !== null) n += p.length;
-    return n + this.mint.length * 38;
+    return this.slabBytes + this.mint.length * 32 + this.files.memoryBytes();
   }
 
   private newRow(): number {
@@ -108,9 +228,9 @@ export class ChunkStore {
       const need = row + 1;
       this.mint = growF64(this.mint, need);
       this.maxt = growF64(this.maxt, need);
-      this.page = growU32(this.page, need);
+      this.file = growU32(this.file, need);
       this.off = growU32(this.off, need);
-      this.len = growU32(this.len, need);
+      this.len = growU16(this.len, need);
       this.count = growU16(this.count, need);
       this.next = growI32(this.next, need);
     }

@@ -13,9 +13,10 @@ export interface CursorHead {
 }
 
 /**
- * Walks the in-order samples of one head series within [mint, maxt], chunk by chunk, without
- * allocating. Valid only while the head is not appended to (used synchronously); queries copy the
- * open chunk instead (see read.ts).
+ * Walks the in-order samples of one head series within [mint, maxt], chunk by chunk (a sealed
+ * chunk is read from the head chunk files into a fresh buffer; nothing is allocated per sample).
+ * Valid only while the head is not appended to (used synchronously); queries copy the open chunk
+ * instead (see read.ts).
  */
 export class HeadChunkCursor {
   t = 0;
@@ -56,7 +57,7 @@ export class HeadChunkCursor {
             this.done = true;
             return false;
           }
-          r.x.reset(ch.bytes(row), ch.off[row] as number, ch.mint[row] as number, ch.count[row] as number);
+          r.x.reset(ch.read(row), 0, ch.mint[row] as number, ch.count[row] as number);
           r.active = true;
         } else if (!this.inOpen && head.u8[this.ref * 64 + 60] === 1) {
           this.inOpen = true;

@@ -2,6 +2,7 @@ import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from '../chunk/xor.ts';
 import { HeadChunkCursor } from './cursor.ts';
 import type { RecordWriter } from '../wal/record.ts';
+import type { HeadChunkFiles } from './chunk-files.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { HistStore } from './hist.ts';
 import { OooStore } from './ooo.ts';
@@ -12,8 +13,6 @@ import { growI32, growU16, growU32, growU8, labelHash, sameRange, Symbols } from
 export const MAX_CHUNK_SAMPLES = 120;
 /** The most bytes a chunk can take. */
 const MAX_CHUNK_BYTES = MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES;
-/** Reserved for a series' first chunk (it moves once the real size shows). */
-const FIRST_CHUNK_BYTES = 48;
 
 export const WalState = { None: 0, Pending: 1, Durable: 2 } as const;
 
@@ -30,7 +29,7 @@ const EMPTY_SLOT = -1;
 export class Head {
   readonly symbols = new Symbols();
   readonly postings = new PostingsIndex();
-  readonly chunks = new ChunkStore();
+  readonly chunks: ChunkStore;
   readonly ooo = new OooStore();
   readonly hists = new HistStore();
   readonly chunkRange: number;
@@ -62,15 +61,14 @@ export class Head {
    *                     chunk: the block-range boundary)
    *   u32 (stride 16):  8 lastHi  9 lastLo (newest value bits)  10 ocBits (bits written)
    *                     11 ocPage  12 ocOff (reserved region of the open chunk)
-   *   u16 (stride 32):  26 ocCount (samples)  27 ocCap (region bytes)  28 ocHint (bytes to reserve
-   *                     for the next chunk, from the last full one; 0 = unknown)
+   *   u16 (stride 32):  26 ocCount (samples)  27 ocCap (region bytes)  28 (unused)
    *   u8  (stride 64):  58 ocLead  59 ocTrail (XOR window)  60 ocOpen (1 = has an open chunk)
    */
   f64 = new Float64Array(64 * 8);
   u32 = new Uint32Array(this.f64.buffer);
   u16 = new Uint16Array(this.f64.buffer);
   u8 = new Uint8Array(this.f64.buffer);
-  /** Sealed chunks of the series, oldest first, as a linked list of ChunkStore rows. */
+  /** Sealed chunks of the series, oldest first, as a linked list of ChunkStore rows (their bytes are in the head chunk files). */
   firstChunk = new Int32Array(64).fill(-1);
   lastChunk = new Int32Array(64).fill(-1);
   walState = new Uint8Array(64);
@@ -79,8 +77,10 @@ export class Head {
   private table = new Int32Array(128).fill(EMPTY_SLOT);
   private readonly writer = new XorWriter();
 
-  constructor(chunkRange: number) {
+  /** `files` keeps the sealed chunks (default: in memory, for tests). */
+  constructor(chunkRange: number, files?: HeadChunkFiles) {
     this.chunkRange = chunkRange;
+    this.chunks = new ChunkStore(files);
     this.metricSym = this.symbols.intern(METRIC_NAME);
   }
 
@@ -310,7 +310,6 @@ export class Head {
     this.dead[ref] = 0;
     this.f64[ref * 8 + 0] = -Infinity;
     this.u8[ref * 64 + 60] = 0;
-    this.u16[ref * 32 + 28] = 0;
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
     this.walState[ref] = 0;
@@ -379,12 +378,10 @@ export class Head {
     const w = this.writer;
     const ch = this.chunks;
     if (!open) {
-      // Reserve what the series' previous full chunk needed: most series compress alike from
-      // chunk to chunk, so chunks rarely move.
-      const hint = this.u16[ref * 32 + 28] as number;
-      const cap = hint === 0 ? FIRST_CHUNK_BYTES : hint;
-      ch.reserve(cap);
+      // Open chunks start in the smallest region and move up size classes as they grow.
+      const cap = ch.reserve(MAX_SAMPLE_BYTES);
       this.u8[ref * 64 + 60] = 1;
+      this.u32[ref * 16 + 10] = 0;
       this.u32[ref * 16 + 11] = ch.rp;
       this.u32[ref * 16 + 12] = ch.ro;
       this.u16[ref * 32 + 27] = cap;
@@ -395,23 +392,16 @@ export class Head {
       const used = ((this.u32[ref * 16 + 10] as number) + 7) >>> 3;
       const cap = this.u16[ref * 32 + 27] as number;
       if (used + MAX_SAMPLE_BYTES > cap) {
-        // Move to a region sized for the whole chunk as projected from the samples so far (the
-        // first sample takes 8 bytes, the others what they took on average).
-        const count = this.u16[ref * 32 + 26] as number;
-        const per = count > 1 ? (used - 8) / (count - 1) : MAX_SAMPLE_BYTES;
-        const projected = Math.ceil(8 + per * (MAX_CHUNK_SAMPLES - 1) * 1.1) + MAX_SAMPLE_BYTES;
-        const next = Math.min(
-          MAX_CHUNK_BYTES,
-          Math.max(projected, Math.ceil(cap * 1.5), used + MAX_SAMPLE_BYTES),
-        );
         const fromPage = this.u32[ref * 16 + 11] as number;
         const fromOff = this.u32[ref * 16 + 12] as number;
-        ch.reserve(next);
+        const next = ch.reserve(
+          Math.min(MAX_CHUNK_BYTES, Math.max(used + MAX_SAMPLE_BYTES, cap + (cap >> 2))),
+        );
         (ch.pages[ch.rp] as Uint8Array).set(
           (ch.pages[fromPage] as Uint8Array).subarray(fromOff, fromOff + used),
           ch.ro,
         );
-        ch.release(fromPage);
+        ch.release(fromPage, fromOff, cap);
         this.u32[ref * 16 + 11] = ch.rp;
         this.u32[ref * 16 + 12] = ch.ro;
         this.u16[ref * 32 + 27] = next;
@@ -454,26 +444,35 @@ export class Head {
     return ((this.u32[ref * 16 + 10] as number) + 7) >>> 3;
   }
 
-  /** Seals the open chunk of `ref` where it is (its unused reserved tail stays until the page goes). */
+  /** Seals the open chunk of `ref`: its bytes go to the head chunk files and its region is freed. */
   sealOpen(ref: number): void {
     if (this.u8[ref * 64 + 60] !== 1) return;
-    const bytes = this.openBytes(ref);
-    // Only full-length chunks say how big the next one will be.
-    if ((this.u16[ref * 32 + 26] as number) >= MAX_CHUNK_SAMPLES)
-      this.u16[ref * 32 + 28] = Math.min(MAX_CHUNK_BYTES, bytes + (bytes >> 4) + MAX_SAMPLE_BYTES);
-    const row = this.chunks.sealAt(
-      this.u32[ref * 16 + 11] as number,
-      this.u32[ref * 16 + 12] as number,
-      bytes,
+    const page = this.u32[ref * 16 + 11] as number;
+    const off = this.u32[ref * 16 + 12] as number;
+    const row = this.chunks.seal(
+      this.chunks.pages[page] as Uint8Array,
+      off,
+      this.openBytes(ref),
       this.f64[ref * 8 + 1] as number,
       this.f64[ref * 8 + 0] as number,
       this.u16[ref * 32 + 26] as number,
     );
-    this.u8[ref * 64 + 60] = 0;
+    this.dropOpen(ref);
     const last = this.lastChunk[ref] as number;
     if (last < 0) this.firstChunk[ref] = row;
     else this.chunks.next[last] = row;
     this.lastChunk[ref] = row;
+  }
+
+  /** Forgets the open chunk of `ref` (if any) and frees its region. */
+  dropOpen(ref: number): void {
+    if (this.u8[ref * 64 + 60] !== 1) return;
+    this.chunks.release(
+      this.u32[ref * 16 + 11] as number,
+      this.u32[ref * 16 + 12] as number,
+      this.u16[ref * 32 + 27] as number,
+    );
+    this.u8[ref * 64 + 60] = 0;
   }
 
   /**

@@ -7,8 +7,8 @@ import { EMPTY } from './postings.ts';
 
 /**
  * The head seen through the block read interface. `series()` snapshots what it returns: sealed
- * chunks by reference (their pages are immutable), the open chunk and out-of-order samples by copy,
- * so later appends never change a query's view.
+ * chunks read from the head chunk files into fresh buffers, the open chunk and out-of-order samples
+ * by copy, so later appends never change a query's view.
  */
 export class HeadReader implements BlockReader, PostingsSource {
   private readonly head: Head;
@@ -79,20 +79,44 @@ export class HeadReader implements BlockReader, PostingsSource {
     return out;
   }
 
-  /** The data of the given series refs in [mint, maxt], unsorted (series without any left out). */
+  /**
+   * The data of the given series refs in [mint, maxt], unsorted (series without any left out).
+   * Sealed chunks are read from the head chunk files in one batch (nearby chunks share a read).
+   */
   seriesOf(refs: Uint32Array, mint: number, maxt: number): SeriesData[] {
     const h = this.head;
-    const out: SeriesData[] = [];
     const ch = h.chunks;
+    // 1. Which sealed chunks: rows[perSeries[i] .. perSeries[i + 1]) belong to refs[i].
+    let rows = new Int32Array(Math.max(16, refs.length));
+    const perSeries = new Uint32Array(refs.length + 1);
+    let n = 0;
+    for (let i = 0; i < refs.length; i++) {
+      perSeries[i] = n;
+      for (let row = h.firstChunk[refs[i] as number] as number; row >= 0; row = ch.next[row] as number) {
+        if ((ch.maxt[row] as number) < mint) continue;
+        if ((ch.mint[row] as number) > maxt) break;
+        if (n === rows.length) {
+          const grown = new Int32Array(rows.length * 2);
+          grown.set(rows);
+          rows = grown;
+        }
+        rows[n++] = row;
+      }
+    }
+    perSeries[refs.length] = n;
+    const bufs = new Array<Uint8Array>(n);
+    const offs = new Uint32Array(n);
+    ch.fetch(rows, n, bufs, offs);
+    // 2. Assemble.
+    const out: SeriesData[] = [];
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i] as number;
       const chunks: ChunkRef[] = [];
-      for (let row = h.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) {
-        if ((ch.maxt[row] as number) < mint) continue;
-        if ((ch.mint[row] as number) > maxt) break;
+      for (let k = perSeries[i] as number; k < (perSeries[i + 1] as number); k++) {
+        const row = rows[k] as number;
         chunks.push({
-          buf: ch.bytes(row),
-          off: ch.off[row] as number,
+          buf: bufs[k] as Uint8Array,
+          off: offs[k] as number,
           mint: ch.mint[row] as number,
           maxt: ch.maxt[row] as number,
           count: ch.count[row] as number,

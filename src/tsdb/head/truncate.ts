@@ -17,10 +17,7 @@ export function truncateHead(head: Head, before: number): number[] {
     }
     head.firstChunk[ref] = row;
     if (row < 0) head.lastChunk[ref] = -1;
-    if (head.u8[ref * 64 + 60] === 1 && (head.f64[ref * 8 + 0] as number) < before) {
-      head.chunks.release(head.u32[ref * 16 + 11] as number);
-      head.u8[ref * 64 + 60] = 0;
-    }
+    if (head.u8[ref * 64 + 60] === 1 && (head.f64[ref * 8 + 0] as number) < before) head.dropOpen(ref);
     head.ooo.truncate(ref, before);
     head.hists.truncate(ref, before);
     if (

@@ -16,6 +16,8 @@ export interface CheckpointSource {
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
 const RECORD_BYTES = 1024 * 1024;
+/** Sealed chunks read from the head chunk files at a time. */
+const FETCH_ROWS = 16_384;
 
 /**
  * What a checkpoint needs of the head, captured synchronously into flat typed arrays (a few
@@ -153,6 +155,13 @@ export async function writeCheckpoint(
     }
     w.end();
     w.begin(RecordType.Chunks);
+    // Sealed chunk bytes come from the head chunk files, a window of rows at a time (batched reads).
+    const total = cap.rowStart[cap.n] as number;
+    const win = Math.min(total, FETCH_ROWS);
+    const bufs = new Array<Uint8Array>(win);
+    const offs = new Uint32Array(win);
+    let winStart = 0;
+    let winEnd = 0;
     for (let k = 0; k < cap.n; k++) {
       const r0 = cap.rowStart[k] as number;
       const r1 = cap.rowStart[k + 1] as number;
@@ -168,15 +177,19 @@ export async function writeCheckpoint(
       }
       w.uvarint(r1 - r0 + (openLen > 0 ? 1 : 0));
       for (let r = r0; r < r1; r++) {
+        if (r >= winEnd) {
+          winStart = r;
+          winEnd = Math.min(total, r + win);
+          ch.fetch(cap.rows.subarray(winStart, winEnd), winEnd - winStart, bufs, offs);
+        }
         const row = cap.rows[r] as number;
-        const off = ch.off[row] as number;
         writeChunk(
           w,
           ch.mint[row] as number,
           ch.maxt[row] as number,
           ch.count[row] as number,
-          ch.bytes(row),
-          off,
+          bufs[r - winStart] as Uint8Array,
+          offs[r - winStart] as number,
           ch.len[row] as number,
         );
       }
