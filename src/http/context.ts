@@ -49,27 +49,31 @@ export function sendJson(
   res.end(body);
 }
 
-export function sendEmpty(res: ServerResponse, status: number): void {
+export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status);
+  res.writeHead(status, headers);
   res.end();
 }
 
-/** Renders an error in the endpoint family's style and logs the unexpected ones. */
-export function sendError(ctx: RequestContext, err: unknown, style: ErrorStyle): ErrorReply {
+/**
+ * Renders an error in the endpoint family's style and logs the unexpected ones. `headers` are
+ * added to the error's own (Retry-After).
+ */
+export function sendError(
+  ctx: RequestContext,
+  err: unknown,
+  style: ErrorStyle,
+  headers: Record<string, string> = {},
+): ErrorReply {
   const reply = errorReply(err);
   if (reply.unexpected) ctx.log.error({ err, path: ctx.url.pathname }, 'unexpected error');
   else if (reply.status >= 500)
     ctx.log.warn({ msg: reply.message, path: ctx.url.pathname }, 'request failed');
+  const all = { ...headers, ...reply.headers };
   if (style === 'prometheus-json') {
-    sendJson(
-      ctx.res,
-      reply.status,
-      { status: 'error', errorType: reply.kind, error: reply.message },
-      reply.headers,
-    );
+    sendJson(ctx.res, reply.status, { status: 'error', errorType: reply.kind, error: reply.message }, all);
   } else {
-    sendText(ctx.res, reply.status, reply.message, reply.headers);
+    sendText(ctx.res, reply.status, reply.message, all);
   }
   return reply;
 }

@@ -8,6 +8,7 @@ import {
   RateLimitedError,
   SampleBatch,
   UnavailableError,
+  type FloatHistogram,
   type MetricMetadata,
 } from '../model/index.ts';
 import { MemoryStorage, ValueKind, type Storage } from '../storage/index.ts';
@@ -256,5 +257,108 @@ describe('Ingester batch contract', () => {
     await pending;
     assert.equal(await count(storage, 'first'), 1);
     assert.equal(await count(storage, 'second'), 0);
+  });
+});
+
+describe('Ingester exact counts (remote write 2.0)', () => {
+  const hist = (count: number): FloatHistogram => ({
+    counterResetHint: 0,
+    schema: 0,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count,
+    sum: count,
+    positiveSpans: [{ offset: 0, length: 1 }],
+    positiveBuckets: [count],
+    negativeSpans: [],
+    negativeBuckets: [],
+    customValues: [],
+  });
+
+  /** Float series `f{i}` and histogram series `h{i}` at `t`, with one exemplar per series. */
+  function mixed(floats: number, histograms: number, t: number, extraLabels = 0): SampleBatch {
+    const b = new SampleBatch();
+    b.resetOwned();
+    for (let i = 0; i < floats + histograms; i++) {
+      const isFloat = i < floats;
+      b.addLabelText('__name__', isFloat ? 'f' : 'h');
+      b.addLabelText('i', String(i));
+      for (let k = 0; k < extraLabels && i % 2 === 1; k++) b.addLabelText(`x${k}`, 'y');
+      const s = b.endSeries();
+      if (isFloat) b.addSample(s, t, i);
+      else b.histograms.push({ series: s, t, h: hist(i) });
+      b.exemplars.push({ series: s, labels: Labels.from([['trace_id', String(i)]]), t, v: i });
+    }
+    return b;
+  }
+
+  it('counts samples, histograms and exemplars of a mixed batch exactly, refusals included', async () => {
+    const { ingester, storage } = setup({ outOfOrderTimeWindowMs: 0 });
+    let r = await ingester.push('acme', mixed(3, 2, NOW), { exactCounts: true });
+    assert.deepEqual(r.written, { samples: 3, histograms: 2, exemplars: 5 });
+    assert.equal(r.accepted, 5);
+    // f{i=0}, h{i=3} get newer samples; the rest are out of order.
+    const b = mixed(3, 2, NOW - 1000);
+    b.timestamps[0] = NOW + 1000;
+    (b.histograms as Array<{ t: number }>)[0]!.t = NOW + 1000;
+    const err = await ingester.push('acme', b, { exactCounts: true }).catch((e: unknown) => e);
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.deepEqual(err.written, { samples: 1, histograms: 1, exemplars: 5 });
+    assert.equal(err.result.accepted, 2);
+    assert.equal(err.result.rejected.get('out_of_order'), 3);
+    assert.equal(b.histograms.length, 2, "the caller's batch is unchanged");
+    assert.equal(b.sampleCount, 3);
+    assert.equal(b.exemplars.length, 5);
+    assert.equal(await count(storage, 'h'), 3);
+    r = await ingester.push('acme', mixed(0, 1, NOW + 5000), { exactCounts: true });
+    assert.deepEqual(r.written, { samples: 0, histograms: 1, exemplars: 1 });
+  });
+
+  it('does not count exemplars of series storage refused whole', async () => {
+    const { ingester } = setup({ maxLabelNamesPerSeries: 3 });
+    // Odd series carry four extra labels: over the limit, refused with their exemplars.
+    const err = await ingester
+      .push('acme', mixed(4, 2, NOW, 4), { exactCounts: true })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.deepEqual(err.written, { samples: 2, histograms: 1, exemplars: 3 });
+    // A series without __name__ is invalid: refused with its exemplar.
+    const b = new SampleBatch();
+    b.resetOwned();
+    b.addLabelText('job', 'x');
+    b.addSample(b.endSeries(), NOW, 1);
+    b.exemplars.push({ series: 0, labels: Labels.from([]), t: NOW, v: 1 });
+    b.addLabelText('__name__', 'ok');
+    b.addSample(b.endSeries(), NOW, 1);
+    b.exemplars.push({ series: 1, labels: Labels.from([]), t: NOW, v: 1 });
+    const invalid = await ingester.push('acme', b, { exactCounts: true }).catch((e: unknown) => e);
+    assert.ok(invalid instanceof PartialWriteError, String(invalid));
+    assert.deepEqual(invalid.written, { samples: 1, histograms: 0, exemplars: 1 });
+  });
+
+  it('counts from what it read before push returned: the caller may refill the batch at once', async () => {
+    const { ingester } = setup({ maxLabelNamesPerSeries: 3 });
+    const b = mixed(4, 2, NOW, 4);
+    const writer = await ingester.writer('acme');
+    const pending = writer.push(b, { exactCounts: true }).catch((e: unknown) => e);
+    b.resetOwned();
+    b.addLabelText('__name__', 'other');
+    const s = b.endSeries();
+    for (let i = 0; i < 10; i++) b.exemplars.push({ series: s, labels: Labels.from([]), t: NOW, v: i });
+    const err = await pending;
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.deepEqual(err.written, { samples: 2, histograms: 1, exemplars: 3 });
+  });
+
+  it('counts exemplars of the new series the series limit let in, not of those it refused', async () => {
+    const { ingester } = setup({ maxGlobalSeriesPerTenant: 4 });
+    await ingester.push('acme', mixed(2, 0, NOW));
+    // f{i=0}, f{i=1} exist; of the four new series only two fit.
+    const err = await ingester
+      .push('acme', mixed(3, 3, NOW + 1000), { exactCounts: true })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof PartialWriteError, String(err));
+    assert.equal(err.result.newSeries, 2);
+    assert.deepEqual(err.written, { samples: 3, histograms: 1, exemplars: 4 });
   });
 });

@@ -44,6 +44,8 @@ export interface HistogramSample {
   readonly t: number;
   /** null for a stale histogram marker. */
   readonly h: FloatHistogram | null;
+  /** Start (created) timestamp in ms; NaN or absent when unknown (as `startTimestamps` for floats). */
+  readonly startTimestamp?: number;
 }
 
 /**

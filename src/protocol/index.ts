@@ -1,5 +1,7 @@
 export * from './prom-api/format.ts';
 export * from './remote-write/decode.ts';
+export * from './remote-write/decode-v2.ts';
+export * from './remote-write/encode.ts';
 export * from './otlp/index.ts';
 export * from './remote-read/decode.ts';
 export * from './remote-read/decode-response.ts';

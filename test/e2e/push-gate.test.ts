@@ -110,14 +110,17 @@ describe('POST /api/v1/push', () => {
     assert.match(await res.text(), /exceeds the limit/);
   });
 
-  it('answers 415 for remote write 2.0, which we do not take yet', async () => {
-    const res = await push(server.url, series, {
-      tenant: 'acme',
-      token: tokens['write'] as string,
-      headers: { 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' },
-    });
-    assert.equal(res.status, 415);
-    assert.match(await res.text(), /prometheus\.WriteRequest/);
+  it('answers 415 for other content types and remote write messages (2.0: remote-write-v2.test.ts)', async () => {
+    for (const type of ['application/json', 'application/x-protobuf;proto=prometheus.ReadRequest']) {
+      const res = await push(server.url, series, {
+        tenant: 'acme',
+        token: tokens['write'] as string,
+        headers: { 'content-type': type },
+      });
+      assert.equal(res.status, 415, type);
+      assert.match(await res.text(), /prometheus\.WriteRequest.*io\.prometheus\.write\.v2\.Request/, type);
+      assert.equal(res.headers.get('x-prometheus-remote-write-samples-written'), null);
+    }
   });
 
   it('stores the valid part of a request and answers 400 naming refused series', async () => {

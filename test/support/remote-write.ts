@@ -1,5 +1,6 @@
 import { ProtoWriter, snappyEncode } from '../../src/codec/index.ts';
 import { writeStaleBytes } from '../../src/model/index.ts';
+import { writeHistogramMessage, type HistogramMessage } from '../../src/protocol/index.ts';
 
 export type TestSeries = {
   readonly labels: Readonly<Record<string, string>>;
@@ -8,54 +9,8 @@ export type TestSeries = {
   readonly histograms?: readonly TestHistogram[];
 };
 
-/**
- * A native histogram as a sender writes it. Integer histograms give `positiveDeltas` (each bucket's
- * count minus the previous one's, as on the wire); float histograms give `positiveCounts` and set
- * `float`. `stale` writes the stale marker into `sum` (the rest is then ignored by receivers).
- */
-export interface TestHistogram {
-  readonly t: number;
-  readonly count: number;
-  readonly sum: number | 'stale';
-  readonly schema: number;
-  readonly zeroThreshold?: number;
-  readonly zeroCount?: number;
-  readonly float?: boolean;
-  readonly positiveSpans?: ReadonlyArray<readonly [offset: number, length: number]>;
-  readonly positiveDeltas?: readonly number[];
-  readonly positiveCounts?: readonly number[];
-  readonly negativeSpans?: ReadonlyArray<readonly [offset: number, length: number]>;
-  readonly negativeDeltas?: readonly number[];
-  readonly negativeCounts?: readonly number[];
-  readonly resetHint?: number;
-  readonly customValues?: readonly number[];
-  /** Remote write 2.0 (rc.4) `Histogram.start_timestamp`. */
-  readonly startTimestamp?: number;
-}
-
-/** Writes the fields of a `Histogram` message (the same numbers in remote write 1.0 and 2.0). */
-export function writeHistogram(w: ProtoWriter, h: TestHistogram): void {
-  if (h.float === true) w.double(2, h.count);
-  else w.varint(1, h.count);
-  if (h.sum === 'stale') w.fixed64Bytes(3, STALE);
-  else w.double(3, h.sum);
-  w.sint(4, h.schema);
-  if (h.zeroThreshold !== undefined) w.double(5, h.zeroThreshold);
-  if (h.float === true) w.double(7, h.zeroCount ?? 0);
-  else w.varint(6, h.zeroCount ?? 0);
-  for (const [offset, length] of h.negativeSpans ?? [])
-    w.message(8, (s) => s.sint(1, offset).varint(2, length));
-  w.packedSints(9, h.negativeDeltas ?? []);
-  w.packedDoubles(10, h.negativeCounts ?? []);
-  for (const [offset, length] of h.positiveSpans ?? [])
-    w.message(11, (s) => s.sint(1, offset).varint(2, length));
-  w.packedSints(12, h.positiveDeltas ?? []);
-  w.packedDoubles(13, h.positiveCounts ?? []);
-  if (h.resetHint !== undefined) w.varint(14, h.resetHint);
-  w.varint(15, h.t);
-  w.packedDoubles(16, h.customValues ?? []);
-  if (h.startTimestamp !== undefined) w.varint(17, h.startTimestamp);
-}
+/** A native histogram as a sender writes it (see `HistogramMessage`). */
+export type TestHistogram = HistogramMessage;
 
 const STALE = new Uint8Array(8);
 writeStaleBytes(STALE, 0);
@@ -75,7 +30,7 @@ export function encodeWriteRequest(series: readonly TestSeries[]): Uint8Array {
           smp.varint(2, t);
         });
       }
-      for (const h of s.histograms ?? []) ts.message(4, (hw) => writeHistogram(hw, h));
+      for (const h of s.histograms ?? []) ts.message(4, (hw) => writeHistogramMessage(hw, h));
     });
   }
   return w.finish();
