@@ -254,6 +254,7 @@ test('exponential histogram → native histogram by default', () => {
   );
   assert.equal(out.batch.histograms.length, 1);
   assert.equal(out.batch.sampleCount, 0, 'no classic series besides the native histogram');
+  assert.ok(Number.isNaN(out.batch.histograms[0]?.startTimestamp), 'no start time in the point');
   const h = out.batch.histograms[0]?.h;
   assert.ok(h);
   assert.equal(h.schema, 8);

@@ -235,7 +235,12 @@ export class OtlpTranslator implements OtlpSink {
             return this.reject(`a data point of metric "${m.name}" was dropped: ${h}`);
           const series = this.labels.write(this.batch as SampleBatch, this.family);
           const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
-          (this.batch as SampleBatch).histograms.push({ series, t: p.timeMs, h: stale ? null : h });
+          (this.batch as SampleBatch).histograms.push({
+            series,
+            t: p.timeMs,
+            h: stale ? null : h,
+            startTimestamp: p.startMs,
+          });
           this.exemplarsOf(p, series, -1);
         } else {
           exponentialToClassic(p, this.options.exponentialClassicMaxScale, this.f3, this.f1, this.f2);

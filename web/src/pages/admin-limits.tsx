@@ -69,7 +69,9 @@ export function LimitsPage(props: { session: SessionInfo; tenant: string }) {
         <p>
           Limits of tenant <strong>{tenant}</strong> (pick another in the header). Overrides set here are the
           same as <code>xscaler limits set</code> and apply within seconds. 0 means no limit; durations are
-          written like <code>10m</code> or <code>30d</code>.
+          written like <code>10m</code> or <code>30d</code>. The <code>otlp_*</code> rows choose how the
+          tenant&apos;s OTLP metrics are translated: lists are comma-separated, booleans <code>true</code> or{' '}
+          <code>false</code>.
         </p>
       </PageHeader>
       {error !== null && <Alert kind="error">{error}</Alert>}
