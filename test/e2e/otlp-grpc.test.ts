@@ -136,7 +136,7 @@ describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
     body: Uint8Array,
     options: Record<string, number | string> = {},
   ): Promise<{ err: ServiceError | null; response: Buffer | undefined }> => {
-    const client = new Client(`localhost:${grpcPort}`, creds, options);
+    const client = new Client(`127.0.0.1:${grpcPort}`, creds, options);
     const md = new Metadata();
     md.set('x-scope-orgid', tenant);
     md.set('authorization', `Bearer ${tokens[tenant]}`);
@@ -188,7 +188,7 @@ describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
     md.set('x-scope-orgid', 'acme');
     md.set('authorization', `Bearer ${tokens['acme']}`);
     const exporter = new GrpcExporter({
-      url: `https://localhost:${grpcPort}`,
+      url: `https://127.0.0.1:${grpcPort}`,
       credentials: tls(),
       metadata: md,
       compression: CompressionAlgorithm.GZIP,
@@ -217,7 +217,7 @@ describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
     frame[0] = 1;
     frame.writeUInt32BE(payload.length, 1);
     payload.copy(frame, 5);
-    const session: ClientHttp2Session = connect(`https://localhost:${grpcPort}`, { ca: certPem });
+    const session: ClientHttp2Session = connect(`https://127.0.0.1:${grpcPort}`, { ca: certPem });
     try {
       const answer = await new Promise<{
         headers: Record<string, unknown>;
