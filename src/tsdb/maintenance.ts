@@ -35,7 +35,7 @@ export interface Engine {
   readonly exemplarStore: ExemplarStore;
   readonly wal: Wal;
   /** When the last checkpoint was taken, and the WAL byte count then. */
-  readonly lastCheckpoint: { at: number; walBytes: number };
+  readonly lastCheckpoint: { at: number; walBytes: number; bytes: number };
   readonly blocks: BlockSet;
   readonly runner: CompactionRunner;
 }
@@ -193,22 +193,35 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
  */
 export async function checkpoint(e: Engine): Promise<void> {
   const next = await e.wal.cut();
-  await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, {
+  const walAt = e.wal.bytesWritten;
+  e.lastCheckpoint.bytes = await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, {
     head: e.head,
     tombstones: e.tombstones,
     metadata: e.metadataStore,
     exemplars: e.exemplarStore,
   });
   e.lastCheckpoint.at = e.opts.now();
-  e.lastCheckpoint.walBytes = e.wal.bytesWritten;
+  e.lastCheckpoint.walBytes = walAt;
 }
 
-/** Checkpoints when the WAL grew by `checkpointBytes` or `checkpointIntervalMs` passed with new data. */
+/** Whether the WAL grew enough since the last checkpoint to take one (see checkpointMinBytes). */
+export function checkpointDueBySize(e: Engine): boolean {
+  const grown = e.wal.bytesWritten - e.lastCheckpoint.walBytes;
+  return (
+    grown > 0 &&
+    (grown >= e.opts.checkpointBytes ||
+      (grown >= e.opts.checkpointMinBytes && grown >= e.lastCheckpoint.bytes))
+  );
+}
+
+/**
+ * Checkpoints when the WAL grew by `checkpointBytes`, or by `checkpointMinBytes` and the last
+ * checkpoint's size, or `checkpointIntervalMs` passed with new data.
+ */
 export async function maybeCheckpoint(e: Engine): Promise<boolean> {
   const grown = e.wal.bytesWritten - e.lastCheckpoint.walBytes;
   if (grown === 0) return false;
-  const due =
-    grown >= e.opts.checkpointBytes || e.opts.now() - e.lastCheckpoint.at >= e.opts.checkpointIntervalMs;
+  const due = checkpointDueBySize(e) || e.opts.now() - e.lastCheckpoint.at >= e.opts.checkpointIntervalMs;
   if (!due) return false;
   await checkpoint(e);
   return true;

@@ -24,6 +24,12 @@ export interface TsdbOptions {
   readonly checkpointIntervalMs?: number;
   /** ... or once this many WAL bytes were written since the last one. Default 512 MiB. */
   readonly checkpointBytes?: number;
+  /**
+   * ... or once the WAL grew by at least this many bytes and by at least the size of the last
+   * checkpoint: replay after a crash then reads at most about one checkpoint's worth of WAL, and
+   * checkpoints cost at most as many bytes as the WAL. Default 32 MiB.
+   */
+  readonly checkpointMinBytes?: number;
   /** How often the background loop looks for head cuts, compactions and retention. Default 60 s; 0 = never (tests call `maintain`). */
   readonly maintenanceIntervalMs?: number;
   /** Compact blocks in a worker thread (default true); false runs compaction inline (tests). */
@@ -46,6 +52,7 @@ export interface ResolvedOptions {
   readonly maxExemplars: number;
   readonly checkpointIntervalMs: number;
   readonly checkpointBytes: number;
+  readonly checkpointMinBytes: number;
   readonly maintenanceIntervalMs: number;
   readonly compactInWorker: boolean;
   readonly compressBlocks: boolean;
@@ -68,6 +75,7 @@ export function resolveOptions(o: TsdbOptions): ResolvedOptions {
     maxExemplars: o.maxExemplars ?? 100_000,
     checkpointIntervalMs: o.checkpointIntervalMs ?? 30 * 60_000,
     checkpointBytes: o.checkpointBytes ?? 512 * 1024 * 1024,
+    checkpointMinBytes: o.checkpointMinBytes ?? 32 * 1024 * 1024,
     maintenanceIntervalMs: o.maintenanceIntervalMs ?? 60_000,
     compactInWorker: o.compactInWorker ?? true,
     compressBlocks: o.compressBlocks ?? true,

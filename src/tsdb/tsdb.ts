@@ -15,7 +15,14 @@ import { Head, WalState } from './head/head.ts';
 import { HeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
 import { DirLock } from './lock.ts';
-import { applyRetention, BlockSet, compactOnce, cutHead, maybeCheckpoint } from './maintenance.ts';
+import {
+  applyRetention,
+  BlockSet,
+  checkpointDueBySize,
+  compactOnce,
+  cutHead,
+  maybeCheckpoint,
+} from './maintenance.ts';
 import { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './options.ts';
 import { TsdbQuerier } from './query/querier.ts';
@@ -45,7 +52,7 @@ export class Tsdb implements Storage {
   readonly runner: CompactionRunner;
   /** WAL ref → head ref, for refs replay had to rename (see Replayer). */
   walAlias = new Map<number, number>();
-  readonly lastCheckpoint = { at: 0, walBytes: 0 };
+  readonly lastCheckpoint = { at: 0, walBytes: 0, bytes: 0 };
   /** Problems found on open or by background work (repaired WAL tails, failed compactions). */
   readonly warnings: string[] = [];
   /** Blocks older than the newest sample by more than this are deleted (see setRetentionMs). */
@@ -233,7 +240,8 @@ export class Tsdb implements Storage {
     const h = this.head;
     if (
       this.maintTimer !== null &&
-      h.maxT - Math.max(h.minT, h.persistedBefore) > 1.5 * this.opts.blockRangeMs
+      (h.maxT - Math.max(h.minT, h.persistedBefore) > 1.5 * this.opts.blockRangeMs ||
+        checkpointDueBySize(this))
     )
       void this.maintain();
     await this.wal.commit();

@@ -105,14 +105,14 @@ function capture(head: Head): HeadCapture {
  * that are in later segments; replay ignores such repeats.
  *
  * Crash safety: written to `.tmp`, fsynced and renamed; segments are deleted only after that, and
- * replay ignores `.tmp` directories.
+ * replay ignores `.tmp` directories. Returns the checkpoint's size in bytes.
  */
 export async function writeCheckpoint(
   fs: TsdbFs,
   walDir: string,
   upTo: number,
   src: CheckpointSource,
-): Promise<void> {
+): Promise<number> {
   const head = src.head;
   // 1. Synchronous capture: which rows, plus copies of what can still change (open chunks, OOO).
   const cap = capture(head);
@@ -136,6 +136,7 @@ export async function writeCheckpoint(
   const fd = await fs.open(`${tmp}/${segmentName(0)}`, 'w');
   const w = new RecordWriter();
   let fileOff = 0;
+  let size = 0;
   const flush = async (force: boolean): Promise<void> => {
     if (w.pos === 0 || (!force && w.pos < FLUSH_BYTES)) return;
     await writeAll(fs, fd, w.bytes(), fileOff);
@@ -237,6 +238,7 @@ export async function writeCheckpoint(
     for (const { seriesLabels, e } of exemplars) writeExemplar(w, 0, e.labels, e.t, e.v, seriesLabels);
     w.end();
     await flush(true);
+    size = fileOff;
     await fs.fsync(fd);
   } finally {
     await fs.close(fd);
@@ -252,6 +254,7 @@ export async function writeCheckpoint(
     const m = /^checkpoint\.(\d{8})(\.tmp)?$/.exec(n);
     if (m && n !== name && (Number(m[1]) < upTo || m[2] !== undefined)) await fs.rm(`${walDir}/${n}`);
   }
+  return size;
 }
 
 function writeChunk(
