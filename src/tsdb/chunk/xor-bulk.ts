@@ -17,17 +17,24 @@ import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
 const PAD = 8;
 let scratch = new Uint8Array(256);
 
-/** The 32 bits at bit `pos` of `b`, most significant first, as an int32. */
-function peek(b: Uint8Array, pos: number): number {
+/** The 32 bits at bit `pos` of `b` (`dv` views the same bytes), most significant first, as an int32. */
+function peek(dv: DataView, b: Uint8Array, pos: number): number {
   const i = pos >>> 3;
   const s = pos & 7;
-  const w =
-    ((b[i] as number) << 24) |
-    ((b[i + 1] as number) << 16) |
-    ((b[i + 2] as number) << 8) |
-    (b[i + 3] as number);
   // With s = 0 the fifth byte shifts out entirely (x >>> 8 = 0 for a byte): no branch needed.
-  return (w << s) | ((b[i + 4] as number) >>> (8 - s));
+  return (dv.getUint32(i) << s) | ((b[i + 4] as number) >>> (8 - s));
+}
+
+let viewOf: Uint8Array | null = null;
+let view = new DataView(new ArrayBuffer(8));
+
+/** A DataView of `b`'s bytes (the last one is kept: chunks of one query share few buffers). */
+function dataView(b: Uint8Array): DataView {
+  if (b !== viewOf) {
+    viewOf = b;
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  return view;
 }
 
 /** Stale markers seen by the last decodeXor call. */
@@ -59,27 +66,30 @@ export function decodeXor(
   }
   decodedStale = 0;
   if (count <= 0) return;
-  let t = mint;
+  const dv = dataView(b);
+  // Time as an offset from `mint`: a loop variable that starts as the (tagged) parameter itself
+  // would be kept boxed by V8, one heap number per sample.
+  let t = 0;
   let tDelta = 0;
-  let vhi = peek(b, pos);
-  let vlo = peek(b, pos + 32);
+  let vhi = peek(dv, b, pos);
+  let vlo = peek(dv, b, pos + 32);
   pos += 64;
   // 1 while the current value is a stale marker (repeats of it are counted too).
   let sv = vhi === STALE_NAN_HI && vlo === STALE_NAN_LO ? 1 : 0;
   let stale = sv;
   let lead = 0;
   let trail = 0;
-  outT[at] = t;
+  outT[at] = mint;
   outV32[2 * at] = vlo;
   outV32[2 * at + 1] = vhi;
   const end = at + count;
   for (let i = at + 1; i < end; i++) {
     // Timestamp: delta of delta with a 1/2/3/4-bit prefix ('0', '10', '110', '1110', '1111').
-    let w = peek(b, pos);
+    let w = peek(dv, b, pos);
     if (w >= 0) {
       // dod = 0 (regular scrapes): the value's control bits and header are in the same peek.
       t += tDelta;
-      outT[i] = t;
+      outT[i] = mint + t;
       if ((w & 0x40000000) === 0) {
         // Same value.
         pos += 2;
@@ -108,15 +118,15 @@ export function decodeXor(
         tDelta += (w << 4) >> 12;
         pos += 24;
       } else {
-        const hi = peek(b, pos + 4);
-        const lo = peek(b, pos + 36) >>> 0;
+        const hi = peek(dv, b, pos + 4);
+        const lo = peek(dv, b, pos + 36) >>> 0;
         tDelta += hi * 4294967296 + lo;
         pos += 68;
       }
       t += tDelta;
-      outT[i] = t;
+      outT[i] = mint + t;
       // Value: '0' same, '10' XOR in the previous window, '11' + 5-bit lead + 6-bit length + XOR.
-      w = peek(b, pos);
+      w = peek(dv, b, pos);
       if (w >= 0) {
         pos += 1;
         stale += sv;
@@ -138,7 +148,7 @@ export function decodeXor(
     let xhi: number;
     let xlo: number;
     if (n <= 32) {
-      const x = peek(b, pos) >>> (32 - n);
+      const x = (peek(dv, b, pos) >>> (32 - n)) | 0;
       pos += n;
       if (trail >= 32) {
         xhi = x << (trail - 32);
@@ -147,13 +157,13 @@ export function decodeXor(
         xhi = 0;
         xlo = x;
       } else {
-        xhi = x >>> (32 - trail);
+        xhi = (x >>> (32 - trail)) | 0;
         xlo = x << trail;
       }
     } else {
-      const h = peek(b, pos) >>> (64 - n);
+      const h = (peek(dv, b, pos) >>> (64 - n)) | 0;
       pos += n - 32;
-      const l = peek(b, pos);
+      const l = peek(dv, b, pos);
       pos += 32;
       if (trail === 0) {
         xhi = h;
