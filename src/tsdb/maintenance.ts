@@ -40,6 +40,16 @@ export interface Engine {
   readonly runner: CompactionRunner;
 }
 
+/**
+ * Deletes a block directory so that a crash midway never leaves a block without its meta.json: it
+ * is renamed to `<ulid>.tmp` first (atomic), which the next open deletes if we die before the end.
+ */
+async function removeBlockDir(fs: TsdbFs, dir: string): Promise<void> {
+  const doomed = `${dir}.tmp`;
+  await fs.rename(dir, doomed);
+  await fs.rm(doomed);
+}
+
 /** The open on-disk blocks, sorted by min time. */
 export class BlockSet {
   list: DiskBlock[] = [];
@@ -82,7 +92,7 @@ export class BlockSet {
     for (const b of opened) {
       if (covered.has(b.meta.ulid)) {
         await b.close();
-        await this.fs.rm(b.dir);
+        await removeBlockDir(this.fs, b.dir);
       } else this.list.push(b);
     }
     this.sort();
@@ -105,7 +115,7 @@ export class BlockSet {
         done = true;
         void b
           .close()
-          .then(() => this.fs.rm(b.dir))
+          .then(() => removeBlockDir(this.fs, b.dir))
           .catch(() => undefined);
       };
       b.doom(drop);
@@ -192,6 +202,19 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
  * bounded. The snapshot is taken synchronously right after the segment cut (see writeCheckpoint).
  */
 export async function checkpoint(e: Engine): Promise<void> {
+  // Refs of series removed before this checkpoint can be reused once it is durable: no WAL
+  // segment naming the old series under them is left then.
+  const retired = e.head.takeRetired();
+  let durable = false;
+  try {
+    await checkpointNow(e);
+    durable = true;
+  } finally {
+    e.head.freeRetired(retired, durable);
+  }
+}
+
+async function checkpointNow(e: Engine): Promise<void> {
   const next = await e.wal.cut();
   const walAt = e.wal.bytesWritten;
   e.lastCheckpoint.bytes = await writeCheckpoint(e.fs, `${e.dir}/wal`, next - 1, {

@@ -20,8 +20,12 @@ const EMPTY_SLOT = -1;
 
 /**
  * The in-memory part of the engine: series identities, the postings index and compressed chunks,
- * all in typed-array columns indexed by series ref (dense, increasing, never reused while the
- * process lives). No JS object per series: a series is a row.
+ * all in typed-array columns indexed by series ref. No JS object per series: a series is a row.
+ *
+ * Refs are dense. The ref of a series removed by a head truncation is reused by a new series once
+ * a checkpoint taken after the removal is durable (no WAL segment that names the old series under
+ * that ref is left then), so churning series do not grow the columns forever; the label-id array
+ * is compacted when removed series' ids make up half of it.
  *
  * Chunks are cut at multiples of `chunkRange` (the block range), so the head can be cut into
  * blocks at those boundaries without re-encoding.
@@ -45,6 +49,14 @@ export class Head {
   /** Head-wide sample time bounds (in-order and out-of-order), ±Infinity when empty. */
   minT = Infinity;
   maxT = -Infinity;
+
+  /** Bumped whenever the set of live refs changes (readers cache by it). */
+  seriesVersion = 0;
+  /** Refs of removed series: reusable (`free`), or waiting for the next checkpoint (`retired`). */
+  private freeRefs: number[] = [];
+  private retired: number[] = [];
+  /** Label ids of removed series still in `pairs`. */
+  private deadPairs = 0;
 
   hash = new Uint32Array(64);
   lblOff = new Uint32Array(64);
@@ -227,9 +239,9 @@ export class Head {
 
   /**
    * Adds a series. `labels` must be valid (sorted, non-empty values); `ref` is given on WAL replay,
-   * otherwise the next ref is used. Returns the ref.
+   * otherwise a reusable ref or the next one is used. Returns the ref.
    */
-  create(labels: Labels, ref = this.n): number {
+  create(labels: Labels, ref = this.freeRefs.length > 0 ? (this.freeRefs.pop() as number) : this.n): number {
     const reuse = this.scratchKnown && this.scratchLabels === labels;
     this.scratchKnown = false;
     this.scratchLabels = null;
@@ -316,9 +328,58 @@ export class Head {
     for (let i = 0; i < n; i += 2)
       this.postings.add(this.pairs[off + i] as number, this.pairs[off + i + 1] as number, ref);
     this.live++;
+    this.seriesVersion++;
     if (this.live * 2 > this.table.length) this.rehash(this.table.length * 2);
     this.tableInsert(ref);
     return ref;
+  }
+
+  /**
+   * Marks series as removed (the caller filtered postings and rebuilds the table). Their refs are
+   * reused only after `takeRetired` / `freeRetired` around the next durable checkpoint.
+   */
+  retire(refs: readonly number[]): void {
+    for (const ref of refs) {
+      this.dead[ref] = 1;
+      this.live--;
+      this.deadPairs += 2 * (this.lblCnt[ref] as number);
+      this.retired.push(ref);
+    }
+    if (refs.length > 0) this.seriesVersion++;
+    if (this.deadPairs > 4096 && this.deadPairs * 2 > this.pairsUsed) this.compactPairs();
+  }
+
+  /** Refs retired so far (a checkpoint is about to start); give them to `freeRetired` once it is durable. */
+  takeRetired(): number[] {
+    const r = this.retired;
+    this.retired = [];
+    return r;
+  }
+
+  /** The checkpoint that followed these refs' removal is durable: they may be reused. */
+  freeRetired(refs: readonly number[], durable: boolean): void {
+    if (!durable) {
+      this.retired.push(...refs);
+      return;
+    }
+    for (const r of refs) if (this.dead[r] === 1) this.freeRefs.push(r);
+  }
+
+  /** Rewrites `pairs` with the label ids of live series only. */
+  private compactPairs(): void {
+    const next = new Uint32Array(Math.max(512, this.pairsUsed - this.deadPairs + 64));
+    let at = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (this.dead[r] === 1) continue;
+      const off = this.lblOff[r] as number;
+      const n = 2 * (this.lblCnt[r] as number);
+      next.set(this.pairs.subarray(off, off + n), at);
+      this.lblOff[r] = at;
+      at += n;
+    }
+    this.pairs = next;
+    this.pairsUsed = at;
+    this.deadPairs = 0;
   }
 
   private tableInsert(ref: number): void {

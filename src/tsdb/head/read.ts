@@ -13,7 +13,7 @@ import { EMPTY } from './postings.ts';
 export class HeadReader implements BlockReader, PostingsSource {
   private readonly head: Head;
   private sortedValues = new Map<number, { version: number; values: string[] }>();
-  private allCache: { n: number; live: number; refs: Uint32Array } | null = null;
+  private allCache: { version: number; refs: Uint32Array } | null = null;
 
   constructor(head: Head) {
     this.head = head;
@@ -52,11 +52,11 @@ export class HeadReader implements BlockReader, PostingsSource {
   all(): Uint32Array {
     const h = this.head;
     const c = this.allCache;
-    if (c !== null && c.n === h.n && c.live === h.live) return c.refs;
+    if (c !== null && c.version === h.seriesVersion) return c.refs;
     const refs = new Uint32Array(h.live);
     let k = 0;
     for (let r = 0; r < h.n; r++) if (h.dead[r] === 0) refs[k++] = r;
-    this.allCache = { n: h.n, live: h.live, refs };
+    this.allCache = { version: h.seriesVersion, refs };
     return refs;
   }
 

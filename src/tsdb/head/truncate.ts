@@ -27,12 +27,11 @@ export function truncateHead(head: Head, before: number): number[] {
       !head.hists.has(ref) &&
       (head.f64[ref * 8 + 0] as number) < before
     ) {
-      head.dead[ref] = 1;
-      head.live--;
       removed.push(ref);
     }
   }
   if (removed.length > 0) {
+    head.retire(removed);
     head.postings.filter((r) => head.dead[r] === 0);
     head.rebuildTable();
   }
