@@ -1,4 +1,4 @@
-import { WireType, decodeUtf8, type ProtoReader } from '../../codec/index.ts';
+import { WireType, type ProtoReader } from '../../codec/index.ts';
 import {
   BadDataError,
   Labels,
@@ -8,36 +8,11 @@ import {
   type SampleBatch,
 } from '../../model/index.ts';
 import { readHistogram } from './histogram.ts';
+import { grow, RefList, SymbolTable } from './symbols.ts';
 
 /** How many distinct problems a decode keeps for the error message (the counts are complete). */
 const MAX_PROBLEMS = 8;
 const METRIC_TYPES = 8;
-
-/** A growable list of symbol references (`labels_refs`), reused between series. */
-class RefList {
-  a = new Uint32Array(64);
-  n = 0;
-
-  /** Appends the field's uint32s, packed (the proto3 default) or one unpacked element. */
-  read(r: ProtoReader): void {
-    if (r.wireType === WireType.Len) {
-      const outer = r.enter();
-      while (r.pos < r.limit) this.push(r.rawVarint32());
-      r.exit(outer);
-    } else {
-      this.push(r.uint32());
-    }
-  }
-
-  private push(v: number): void {
-    if (this.n === this.a.length) {
-      const bigger = new Uint32Array(this.a.length * 2);
-      bigger.set(this.a);
-      this.a = bigger;
-    }
-    this.a[this.n++] = v;
-  }
-}
 
 /**
  * Decodes a Prometheus remote-write 2.0 `io.prometheus.write.v2.Request` (already decompressed)
@@ -75,11 +50,7 @@ export class WriteV2Decoder {
   readonly problems: string[] = [];
   problemCount = 0;
 
-  private symStart = new Uint32Array(256);
-  private symEnd = new Uint32Array(256);
-  /** 1 where the symbol is `__name__`. */
-  private symIsName = new Uint8Array(256);
-  private symbols = 0;
+  private readonly symbols = new SymbolTable();
   private readonly refs = new RefList();
   private readonly exemplarRefs = new RefList();
   /** `metaStamp[nameValueRef] === generation`: metadata of that name is already in the batch. */
@@ -96,7 +67,7 @@ export class WriteV2Decoder {
     this.problems.length = 0;
     this.problemCount = 0;
     this.seriesIndex = 0;
-    this.symbols = 0;
+    this.symbols.clear();
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.metaStamp.fill(0);
@@ -109,7 +80,7 @@ export class WriteV2Decoder {
     while (r.next()) {
       if (r.field === 4) {
         r.bytes();
-        this.addSymbol(r.buf, r.start, r.end);
+        this.symbols.add(r.buf, r.start, r.end);
       } else {
         r.skip();
       }
@@ -133,22 +104,6 @@ export class WriteV2Decoder {
       this.problems.join('; ') +
       (more > 0 ? `; and ${more} more` : '')
     );
-  }
-
-  private addSymbol(buf: Uint8Array, start: number, end: number): void {
-    const i = this.symbols;
-    if (i === this.symStart.length) {
-      this.symStart = grow(this.symStart);
-      this.symEnd = grow(this.symEnd);
-      this.symIsName = grow(this.symIsName);
-      const stamps = new Uint32Array(this.symStart.length);
-      stamps.set(this.metaStamp);
-      this.metaStamp = stamps;
-    }
-    this.symStart[i] = start;
-    this.symEnd[i] = end;
-    this.symIsName[i] = isMetricNameBytes(buf, start, end) ? 1 : 0;
-    this.symbols++;
   }
 
   private timeSeries(r: ProtoReader, out: SampleBatch): void {
@@ -238,16 +193,17 @@ export class WriteV2Decoder {
     }
 
     let nameRef = -1;
+    const symbols = this.symbols;
     const refs = this.refs.a;
     for (let k = 0; k < this.refs.n; k += 2) {
       const n = refs[k] as number;
       const v = refs[k + 1] as number;
-      if (this.symIsName[n] === 1) nameRef = v;
+      if (symbols.isMetricName[n] === 1) nameRef = v;
       out.addLabel(
-        this.symStart[n] as number,
-        this.symEnd[n] as number,
-        this.symStart[v] as number,
-        this.symEnd[v] as number,
+        symbols.start[n] as number,
+        symbols.end[n] as number,
+        symbols.start[v] as number,
+        symbols.end[v] as number,
       );
     }
     out.endSeries();
@@ -285,10 +241,10 @@ export class WriteV2Decoder {
     const refs = this.refs.a;
     for (let k = 0; k < n; k++) {
       const ref = refs[k] as number;
-      if (ref >= this.symbols) return this.badRef('labels_refs', ref);
+      if (ref >= this.symbols.count) return this.badRef('labels_refs', ref);
     }
-    if (hasMetadata && helpRef >= this.symbols) return this.badRef('metadata.help_ref', helpRef);
-    if (hasMetadata && unitRef >= this.symbols) return this.badRef('metadata.unit_ref', unitRef);
+    if (hasMetadata && helpRef >= this.symbols.count) return this.badRef('metadata.help_ref', helpRef);
+    if (hasMetadata && unitRef >= this.symbols.count) return this.badRef('metadata.unit_ref', unitRef);
     if (samples > 0 && histograms > 0) {
       return 'a TimeSeries carries samples or histograms, not both; send them as two series entries';
     }
@@ -299,7 +255,7 @@ export class WriteV2Decoder {
   }
 
   private badRef(field: string, ref: number): string {
-    return `${field} refers to symbol ${ref}, but the request has ${this.symbols} symbols`;
+    return `${field} refers to symbol ${ref}, but the request has ${this.symbols.count} symbols`;
   }
 
   private sample(r: ProtoReader, out: SampleBatch, series: number): void {
@@ -348,10 +304,10 @@ export class WriteV2Decoder {
     for (let k = 0; k < refs.n; k += 2) {
       const n = refs.a[k] as number;
       const v = refs.a[k + 1] as number;
-      if (n >= this.symbols) return this.badRef('exemplar labels_refs', n);
-      if (v >= this.symbols) return this.badRef('exemplar labels_refs', v);
+      if (n >= this.symbols.count) return this.badRef('exemplar labels_refs', n);
+      if (v >= this.symbols.count) return this.badRef('exemplar labels_refs', v);
       try {
-        pairs.push([this.text(r.buf, n), this.text(r.buf, v)]);
+        pairs.push([this.symbols.text(r.buf, n), this.symbols.text(r.buf, v)]);
       } catch {
         return 'exemplar label is not valid UTF-8';
       }
@@ -368,27 +324,25 @@ export class WriteV2Decoder {
     helpRef: number,
     unitRef: number,
   ): void {
+    while (this.metaStamp.length <= nameRef) this.metaStamp = grow(this.metaStamp);
     if (this.metaStamp[nameRef] === this.generation) return;
     this.metaStamp[nameRef] = this.generation;
+    const symbols = this.symbols;
     try {
-      const name = this.text(buf, nameRef);
+      const name = symbols.text(buf, nameRef);
       if (name === '') return;
       const metricType = (type < METRIC_TYPES ? type : 0) as MetricType;
       out.metadata.push({
         family: familyName(name, metricType),
         type: metricType,
         // Reference 0 means "absent", whatever symbols[0] holds.
-        help: helpRef === 0 ? '' : this.text(buf, helpRef),
-        unit: unitRef === 0 ? '' : this.text(buf, unitRef),
+        help: helpRef === 0 ? '' : symbols.text(buf, helpRef),
+        unit: unitRef === 0 ? '' : symbols.text(buf, unitRef),
       });
     } catch (err) {
       if (!(err instanceof BadDataError)) throw err;
       // Invalid UTF-8 in help or unit: the metadata is dropped; the series' labels are checked by storage.
     }
-  }
-
-  private text(buf: Uint8Array, ref: number): string {
-    return decodeUtf8(buf, this.symStart[ref] as number, this.symEnd[ref] as number);
   }
 
   /** The series for messages: its labels when they can be read, else its position. Allocates. */
@@ -400,8 +354,8 @@ export class WriteV2Decoder {
       for (let k = 0; k < n; k += 2) {
         const name = this.refs.a[k] as number;
         const value = this.refs.a[k + 1] as number;
-        if (name >= this.symbols || value >= this.symbols) return `timeseries[${index}]`;
-        pairs.push([this.text(buf, name), this.text(buf, value)]);
+        if (name >= this.symbols.count || value >= this.symbols.count) return `timeseries[${index}]`;
+        pairs.push([this.symbols.text(buf, name), this.symbols.text(buf, value)]);
       }
       return `series ${Labels.from(pairs).toString()}`;
     } catch {
@@ -435,24 +389,3 @@ export function familyName(name: string, type: MetricType): string {
 const HISTOGRAM_SUFFIXES = ['_bucket', '_count', '_sum'];
 const GAUGE_HISTOGRAM_SUFFIXES = ['_bucket', '_gcount', '_gsum'];
 const SUMMARY_SUFFIXES = ['_count', '_sum'];
-
-/** True if the bytes are `__name__`. */
-function isMetricNameBytes(buf: Uint8Array, start: number, end: number): boolean {
-  return (
-    end - start === 8 &&
-    buf[start] === 0x5f &&
-    buf[start + 1] === 0x5f &&
-    buf[start + 2] === 0x6e &&
-    buf[start + 3] === 0x61 &&
-    buf[start + 4] === 0x6d &&
-    buf[start + 5] === 0x65 &&
-    buf[start + 6] === 0x5f &&
-    buf[start + 7] === 0x5f
-  );
-}
-
-function grow<T extends Uint32Array | Uint8Array>(a: T): T {
-  const bigger = new (a.constructor as new (length: number) => T)(a.length * 2);
-  bigger.set(a);
-  return bigger;
-}
