@@ -113,15 +113,22 @@ export class BlockSet {
       const drop = (): void => {
         if (done) return;
         done = true;
-        void b
+        this.drops.delete(drop);
+        const removal = b
           .close()
           .then(() => removeBlockDir(this.fs, b.dir))
           .catch(() => undefined);
+        this.removals.add(removal);
+        void removal.then(() => this.removals.delete(removal));
       };
+      this.drops.add(drop);
       b.doom(drop);
       setTimeout(drop, DOOM_GRACE_MS).unref();
     }
   }
+  /** Doomed blocks still waiting for their readers, and removals in progress. */
+  private readonly drops = new Set<() => void>();
+  private readonly removals = new Set<Promise<void>>();
 
   maxTime(): number {
     let m = -Infinity;
@@ -129,8 +136,14 @@ export class BlockSet {
     return m;
   }
 
+  /**
+   * Closes the blocks and finishes removing doomed ones (also those a reader still holds: the
+   * engine is closing), so the next open never finds a block half deleted.
+   */
   async close(): Promise<void> {
     for (const b of this.list) await b.close();
+    for (const drop of [...this.drops]) drop();
+    await Promise.all([...this.removals]);
   }
 
   private sort(): void {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { openTsdb } from './index.ts';
+import { readdirSync } from 'node:fs';
+
+import { openTsdb, realFs, type TsdbFs } from './index.ts';
 import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
 
 const HOUR = 3_600_000;
@@ -126,5 +128,39 @@ test('refs of series that left the head are reused after the next checkpoint, an
   await db.close();
   const again = await openTsdb(d, { maintenanceIntervalMs: 0, compactInWorker: false });
   assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), before);
+  await again.close();
+});
+
+test('close finishes removing blocks replaced by compaction, so a reopen never finds one half deleted', async () => {
+  const d = dir();
+  // Slow deletes, as on a loaded machine: the removal is still running when close is called.
+  const slowFs: TsdbFs = {
+    ...realFs,
+    rm: async (path) => {
+      await new Promise((r) => setTimeout(r, 100));
+      await realFs.rm(path);
+    },
+  };
+  const o = {
+    blockRangeMs: 2 * HOUR,
+    maxBlockRangeMs: 6 * HOUR,
+    maintenanceIntervalMs: 0,
+    compactInWorker: false,
+  };
+  const db = await openTsdb(d, { ...o, fs: slowFs });
+  await db.append(batchOf(data(3, T0, T0 + 10 * HOUR)), opts);
+  for (let i = 0; i < 6; i++) await db.maintain();
+  const want = await dump(await db.querier(-Infinity, Infinity));
+  await db.close();
+  const names = readdirSync(`${d}/blocks`);
+  assert.deepEqual(
+    names.filter((n) => n.endsWith('.tmp')),
+    [],
+    'no removal left behind',
+  );
+  const again = await openTsdb(d, o);
+  assert.deepEqual(again.warnings, []);
+  assert.equal(again.blocks.list.length, names.length);
+  assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), want);
   await again.close();
 });
