@@ -148,12 +148,11 @@ export function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean,
   return K_HIST;
 }
 
-let resetScratch = new Int32Array(1024);
-
 /**
  * rate/increase/delta over a float-only series without start timestamps, for every step of a grid
  * in one tight loop (the common case, and the hot path of most dashboards). Same arithmetic as
  * extrapolatedRate. `ref(j)` windows are (ref − range, ref] with ref = (at ?? t_j) − offset.
+ * Returns the largest window (samples).
  */
 export function fastRate(
   ft: Float64Array,
@@ -170,62 +169,66 @@ export function fastRate(
   outV: Float64Array,
   outK: Uint8Array,
 ): number {
-  let lo = 0;
-  let hi = 0;
-  let maxWindow = 0;
-  let cacheStart = -1;
-  let cacheEnd = -1;
-  let cacheCnt = -1;
-  let cacheFactor = 0;
-  const rangeSec = range / 1000;
-  // resets[i]: how many decreases there are among samples 0..i, so a window without one skips
-  // the reset loop (the sums stay exactly those of extrapolatedRate).
-  if (resetScratch.length < n) resetScratch = new Int32Array(Math.max(n, resetScratch.length * 2));
-  const resets = resetScratch;
-  if (isCounter) {
-    let c = 0;
-    resets[0] = 0;
-    for (let i = 1; i < n; i++) {
-      if ((fv[i] as number) < (fv[i - 1] as number)) c++;
-      resets[i] = c;
-    }
-  }
   // ref = base + j * mul, with no branch in the loop: a phi mixing the `@` time (maybe a small
   // integer) and a computed double makes V8 box every step's value (an allocation per step).
   const base = (at === null ? start : at) - offset;
   const mul = at === null ? step : 0;
+  return rateLoop(ft, fv, n, base, mul, steps, range, isCounter, isRate, outV, outK);
+}
+
+/**
+ * The loop of fastRate (kept small: V8 optimizes a short loop far better). Windows slide with two pointers; `lastDrop`, the newest index below `hi` whose
+ * value is lower than its predecessor's, says in O(1) whether a window holds a counter reset.
+ */
+function rateLoop(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  base: number,
+  mul: number,
+  steps: number,
+  range: number,
+  isCounter: boolean,
+  isRate: boolean,
+  outV: Float64Array,
+  outK: Uint8Array,
+): number {
+  const rangeSec = range / 1000;
+  let lo = 0;
+  let hi = 0;
+  let lastDrop = 0;
+  let maxWindow = 0;
+  // The factor depends only on the two gaps and the count (sampledInterval = range − both gaps):
+  // regular scrapes reuse it on almost every step, bit for bit.
+  let cacheStart = -1;
+  let cacheEnd = -1;
+  let cacheCnt = -1;
+  let cacheFactor = 0;
   for (let j = 0; j < steps; j++) {
     const ref = base + j * mul;
     const rangeStart = ref - range;
     while (lo < n && (ft[lo] as number) <= rangeStart) lo++;
     if (hi < lo) hi = lo;
-    while (hi < n && (ft[hi] as number) <= ref) hi++;
+    while (hi < n && (ft[hi] as number) <= ref) {
+      if (hi > 0 && (fv[hi] as number) < (fv[hi - 1] as number)) lastDrop = hi;
+      hi++;
+    }
     const cnt = hi - lo;
     if (cnt > maxWindow) maxWindow = cnt;
     if (cnt < 2) continue;
+    const last = hi - 1;
     const firstV = fv[lo] as number;
-    let result = (fv[hi - 1] as number) - firstV;
-    if (isCounter && (resets[hi - 1] as number) !== (resets[lo] as number)) {
-      let prev = firstV;
-      for (let i = lo + 1; i < hi; i++) {
-        const cur = fv[i] as number;
-        if (cur < prev) result += prev;
-        prev = cur;
-      }
-    }
+    let result = (fv[last] as number) - firstV;
+    if (isCounter && lastDrop > lo) result = withResets(fv, lo, hi, result);
     const firstT = ft[lo] as number;
-    const lastT = ft[hi - 1] as number;
+    const lastT = ft[last] as number;
     const startGap = firstT - rangeStart;
     const endGap = ref - lastT;
     // With ≥ 3 samples and firstV ≥ result, durationToZero ≥ sampledInterval > durationToStart
     // (which is below 1.1 × the average gap), so the zero-crossing clamp cannot apply.
     const zeroCheck = isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result);
-    let factor: number;
-    if (!zeroCheck && startGap === cacheStart && endGap === cacheEnd && cnt === cacheCnt) {
-      // Same gaps and count give the same factor, bit for bit (sampledInterval = range − both
-      // gaps): regular scrapes hit this on almost every step.
-      factor = cacheFactor;
-    } else {
+    let factor = cacheFactor;
+    if (zeroCheck || startGap !== cacheStart || endGap !== cacheEnd || cnt !== cacheCnt) {
       let durationToStart = startGap / 1000;
       let durationToEnd = endGap / 1000;
       const sampledInterval = (lastT - firstT) / 1000;
@@ -251,6 +254,17 @@ export function fastRate(
     outK[j] = K_FLOAT;
   }
   return maxWindow;
+}
+
+/** The increase over fv[lo..hi) with counter resets: each drop adds the value before it. */
+function withResets(fv: Float64Array, lo: number, hi: number, result: number): number {
+  let prev = fv[lo] as number;
+  for (let i = lo + 1; i < hi; i++) {
+    const cur = fv[i] as number;
+    if (cur < prev) result += prev;
+    prev = cur;
+  }
+  return result;
 }
 
 /** Increase between the first and last histogram of the window, handling counter resets. */

@@ -25,16 +25,21 @@ function peek(dv: DataView, b: Uint8Array, pos: number): number {
   return (dv.getUint32(i) << s) | ((b[i + 4] as number) >>> (8 - s));
 }
 
-let viewOf: Uint8Array | null = null;
-let view = new DataView(new ArrayBuffer(8));
+// Two cached views: a query alternates between a series' sealed chunks and its open chunk.
+let viewOfA: Uint8Array | null = null;
+let viewA: DataView = new DataView(new ArrayBuffer(8));
+let viewOfB: Uint8Array | null = null;
+let viewB = viewA;
 
-/** A DataView of `b`'s bytes (the last one is kept: chunks of one query share few buffers). */
+/** A DataView of `b`'s bytes, from a small cache (chunks of one query share few buffers). */
 function dataView(b: Uint8Array): DataView {
-  if (b !== viewOf) {
-    viewOf = b;
-    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  return view;
+  if (b === viewOfA) return viewA;
+  if (b === viewOfB) return viewB;
+  viewOfB = viewOfA;
+  viewB = viewA;
+  viewOfA = b;
+  viewA = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return viewA;
 }
 
 /** Stale markers seen by the last decodeXor call. */

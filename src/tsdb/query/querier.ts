@@ -204,7 +204,9 @@ class TsdbSeries implements Series {
     if (this.deleted === null && this.ooo.length === 0 && this.hists.length === 0) {
       const mint = this.mint;
       const maxt = this.maxt;
-      for (const c of this.chunks) {
+      const chunks = this.chunks;
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i] as ChunkRef;
         if ((c.mint >= mint && c.mint <= maxt) || (c.maxt >= mint && c.maxt <= maxt)) return true;
       }
     }
@@ -218,7 +220,8 @@ class TsdbSeries implements Series {
   readFloats(mint: number, maxt: number, out: FloatColumns): boolean {
     const lo = Math.max(mint, this.mint);
     const hi = Math.min(maxt, this.maxt);
-    for (const h of this.hists) if (anyIn(h.t, lo, hi)) return false;
+    const hists = this.hists;
+    for (let i = 0; i < hists.length; i++) if (anyIn((hists[i] as HistArrays).t, lo, hi)) return false;
     if (this.oneRun < 0) this.oneRun = sortedOneRun(this.chunks) ? 1 : 0;
     if (this.oneRun === 1 && this.ooo.length === 0) {
       readChunkFloats(this.chunks, this.deleted, lo, hi, out);
