@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 
 import { readdirSync } from 'node:fs';
 
+import { Matcher } from '../model/index.ts';
 import { openTsdb, realFs, type TsdbFs } from './index.ts';
 import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
 
@@ -124,6 +125,12 @@ test('refs of series that left the head are reused after the next checkpoint, an
   // Five generations of 600 series × 2 labels = 12,000 label ids were written; compaction keeps
   // the array near the live ones.
   assert.ok(db.head.pairs.length < 8000, `label id array of ${db.head.pairs.length}`);
+  // Postings over reused refs intersect right (lists stay sorted).
+  const some = await dump(await db.querier(-Infinity, Infinity), [
+    new Matcher('=', '__name__', 'pod_up'),
+    new Matcher('=~', 'pod', 'g4-1.*'),
+  ]);
+  assert.equal(Object.keys(some).length, 111);
   assert.equal(before['pod_up{pod="g0-7"}']?.length, 60);
   await db.close();
   const again = await openTsdb(d, { maintenanceIntervalMs: 0, compactInWorker: false });
@@ -163,4 +170,14 @@ test('close finishes removing blocks replaced by compaction, so a reopen never f
   assert.equal(again.blocks.list.length, names.length);
   assert.deepEqual(await dump(await again.querier(-Infinity, Infinity)), want);
   await again.close();
+});
+
+test('postings stay sorted when refs are reused', async () => {
+  const { PostingsIndex } = await import('./head/postings.ts');
+  const p = new PostingsIndex();
+  for (const r of [5, 9, 2, 7, 0, 11, 3]) p.add(1, 1, r);
+  assert.deepEqual([...p.get(1, 1)], [0, 2, 3, 5, 7, 9, 11]);
+  p.add(1, 2, 8);
+  p.add(1, 2, 4);
+  assert.deepEqual([...p.get(1, 2)], [4, 8]);
 });

@@ -7,14 +7,29 @@ export class PostingList {
 
   constructor(first: number, second: number) {
     this.refs = new Uint32Array(4);
-    this.refs[0] = first;
-    this.refs[1] = second;
+    this.refs[0] = Math.min(first, second);
+    this.refs[1] = Math.max(first, second);
     this.n = 2;
   }
 
+  /** Adds a ref not in the list, keeping it sorted (a push, unless the ref is a reused smaller one). */
   push(ref: number): void {
     if (this.n === this.refs.length) this.refs = growU32(this.refs, this.n + 1);
-    this.refs[this.n++] = ref;
+    const refs = this.refs;
+    if (this.n === 0 || (refs[this.n - 1] as number) < ref) {
+      refs[this.n++] = ref;
+      return;
+    }
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((refs[mid] as number) < ref) lo = mid + 1;
+      else hi = mid;
+    }
+    refs.copyWithin(lo + 1, lo, this.n);
+    refs[lo] = ref;
+    this.n++;
   }
 
   view(): Uint32Array {
@@ -26,7 +41,8 @@ export type Posting = number | PostingList;
 
 /**
  * The head's inverted index: label name symbol → value symbol → refs of the series with that pair,
- * ascending (refs are handed out in increasing order, so adding is a push).
+ * ascending (new series mostly get the highest ref, so adding is mostly a push; a reused ref is
+ * inserted in place).
  */
 export class PostingsIndex {
   readonly byName = new Map<number, Map<number, Posting>>();
