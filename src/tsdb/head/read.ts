@@ -1,9 +1,10 @@
-import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
+import { compareStrings, type Matcher } from '../../model/index.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from '../query/types.ts';
 import type { Head } from './head.ts';
 import { lowerBound } from './ooo.ts';
 import { EMPTY } from './postings.ts';
+import { SymbolOrder } from './symbol-order.ts';
 
 /**
  * The head seen through the block read interface. `series()` snapshots what it returns: sealed
@@ -14,6 +15,8 @@ export class HeadReader implements BlockReader, PostingsSource {
   private readonly head: Head;
   private sortedValues = new Map<number, { version: number; values: string[] }>();
   private allCache: { version: number; refs: Uint32Array } | null = null;
+  /** Sorts series by labels through symbol ranks (see symbol-order.ts). */
+  private readonly order = new SymbolOrder();
 
   constructor(head: Head) {
     this.head = head;
@@ -74,16 +77,41 @@ export class HeadReader implements BlockReader, PostingsSource {
   seriesSync(matchers: readonly Matcher[], mint: number, maxt: number): SeriesData[] {
     const h = this.head;
     if (h.maxT < mint || h.minT > maxt) return [];
-    const out = this.seriesOf(this.select(matchers), mint, maxt);
-    out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    // Read in ref order (rows next to each other), then sorted through symbol ranks, which compare
+    // faster than strings.
+    const refs = this.select(matchers);
+    const from: number[] = [];
+    const data = this.seriesOf(refs, mint, maxt, from);
+    if (data.length < 2) return data;
+    const kept = new Uint32Array(data.length);
+    for (let k = 0; k < kept.length; k++) kept[k] = refs[from[k] as number] as number;
+    const byRef = kept.slice().sort();
+    const at = new Uint32Array(kept.length);
+    for (let k = 0; k < kept.length; k++) at[k] = k;
+    if (!isAscending(kept)) at.sort((x, y) => (kept[x] as number) - (kept[y] as number));
+    this.order.sort(h, kept);
+    const out = new Array<SeriesData>(data.length);
+    for (let k = 0; k < kept.length; k++) {
+      const ref = kept[k] as number;
+      // Position of `ref` among the read series: binary search in byRef, `at` maps it back.
+      let lo = 0;
+      let hi = byRef.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((byRef[mid] as number) < ref) lo = mid + 1;
+        else hi = mid;
+      }
+      out[k] = data[at[lo] as number] as SeriesData;
+    }
     return out;
   }
 
   /**
    * The data of the given series refs in [mint, maxt], unsorted (series without any left out).
    * Sealed chunks are read from the head chunk files in one batch (nearby chunks share a read).
+   * `from` (optional) receives, per returned series, its index in `refs`.
    */
-  seriesOf(refs: Uint32Array, mint: number, maxt: number): SeriesData[] {
+  seriesOf(refs: Uint32Array, mint: number, maxt: number, from?: number[]): SeriesData[] {
     const h = this.head;
     const ch = h.chunks;
     // 1. Which sealed chunks: rows[perSeries[i] .. perSeries[i + 1]) belong to refs[i].
@@ -105,8 +133,8 @@ export class HeadReader implements BlockReader, PostingsSource {
     }
     perSeries[refs.length] = n;
     // Open chunks are copied (appends go on, and their slab regions are reused), all into one
-    // buffer: one allocation per call instead of one per series. The 8 spare bytes at the end let
-    // the bulk decoder read past the last chunk (see chunk/xor-bulk.ts).
+    // buffer, each at a multiple of 4: one allocation per call instead of one per series. The 8
+    // spare bytes at the end let the bulk decoder read past the last chunk (see chunk/xor-bulk.ts).
     let openTotal = 0;
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i] as number;
@@ -115,9 +143,12 @@ export class HeadReader implements BlockReader, PostingsSource {
         (h.f64[ref * 8 + 1] as number) <= maxt &&
         (h.f64[ref * 8 + 0] as number) >= mint
       )
-        openTotal += h.openBytes(ref);
+        openTotal += (h.openBytes(ref) + 3) & ~3;
     }
     const openBuf = new Uint8Array(openTotal + 8);
+    const open32 = new Int32Array(openBuf.buffer, 0, openBuf.length >>> 2);
+    let lastPage: Uint8Array | null = null;
+    let lastPage32: Int32Array = open32;
     let openAt = 0;
     const anyOoo = h.ooo.bySeries.size > 0;
     const bufs = new Array<Uint8Array>(n);
@@ -147,7 +178,19 @@ export class HeadReader implements BlockReader, PostingsSource {
         const start = h.openOff(ref);
         const len = h.openBytes(ref);
         const page = h.openPage(ref);
-        for (let b = 0; b < len; b++) openBuf[openAt + b] = page[start + b] as number;
+        const words = (len + 3) >>> 2;
+        if ((start & 3) === 0 && start + 4 * words <= page.length) {
+          // Word by word (regions are aligned): four times fewer loads and stores.
+          if (page !== lastPage) {
+            lastPage = page;
+            lastPage32 = new Int32Array(page.buffer, page.byteOffset, page.length >>> 2);
+          }
+          const src = start >>> 2;
+          const dst = openAt >>> 2;
+          for (let w = 0; w < words; w++) open32[dst + w] = lastPage32[src + w] as number;
+        } else {
+          for (let b = 0; b < len; b++) openBuf[openAt + b] = page[start + b] as number;
+        }
         chunks.push({
           buf: openBuf,
           off: openAt,
@@ -156,12 +199,13 @@ export class HeadReader implements BlockReader, PostingsSource {
           count: h.u16[ref * 32 + 26] as number,
           len,
         });
-        openAt += len;
+        openAt += (len + 3) & ~3;
       }
       const ooo = anyOoo ? copyOoo(h.ooo.get(ref), mint, maxt) : null;
       const hist = h.hists.size > 0 ? copyHist(h.hists.get(ref), mint, maxt) : null;
       if (chunks.length === 0 && ooo === null && hist === null) continue;
       out.push({ labels: h.labelsOf(ref), chunks, ooo, hist });
+      from?.push(i);
     }
     return out;
   }
@@ -204,6 +248,11 @@ export class HeadReader implements BlockReader, PostingsSource {
     const strings = h.symbols.strings;
     return [...ids].map((id) => strings[id] as string).sort(compareStrings);
   }
+}
+
+function isAscending(a: Uint32Array): boolean {
+  for (let i = 1; i < a.length; i++) if ((a[i] as number) < (a[i - 1] as number)) return false;
+  return true;
 }
 
 function copyOoo(s: SampleArrays | undefined, mint: number, maxt: number): SampleArrays | null {
