@@ -4,6 +4,7 @@ import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from
 import type { Head } from './head.ts';
 import { lowerBound } from './ooo.ts';
 import { EMPTY } from './postings.ts';
+import { SelectionCache, type Selection } from './selection-cache.ts';
 import { SymbolOrder } from './symbol-order.ts';
 
 /**
@@ -17,6 +18,7 @@ export class HeadReader implements BlockReader, PostingsSource {
   private allCache: { version: number; refs: Uint32Array } | null = null;
   /** Sorts series by labels through symbol ranks (see symbol-order.ts). */
   private readonly order = new SymbolOrder();
+  private readonly selections = new SelectionCache();
 
   constructor(head: Head) {
     this.head = head;
@@ -77,33 +79,47 @@ export class HeadReader implements BlockReader, PostingsSource {
   seriesSync(matchers: readonly Matcher[], mint: number, maxt: number): SeriesData[] {
     const h = this.head;
     if (h.maxT < mint || h.minT > maxt) return [];
-    // Read in ref order (rows next to each other), then sorted through symbol ranks, which compare
-    // faster than strings.
-    const refs = this.select(matchers);
+    // Read in ref order (rows next to each other), then put in label order.
+    const sel = this.selection(matchers);
     const from: number[] = [];
-    const data = this.seriesOf(refs, mint, maxt, from);
+    const data = this.seriesOf(sel.refs, mint, maxt, from);
     if (data.length < 2) return data;
-    const kept = new Uint32Array(data.length);
-    for (let k = 0; k < kept.length; k++) kept[k] = refs[from[k] as number] as number;
-    const byRef = kept.slice().sort();
-    const at = new Uint32Array(kept.length);
-    for (let k = 0; k < kept.length; k++) at[k] = k;
-    if (!isAscending(kept)) at.sort((x, y) => (kept[x] as number) - (kept[y] as number));
-    this.order.sort(h, kept);
-    const out = new Array<SeriesData>(data.length);
-    for (let k = 0; k < kept.length; k++) {
-      const ref = kept[k] as number;
-      // Position of `ref` among the read series: binary search in byRef, `at` maps it back.
-      let lo = 0;
-      let hi = byRef.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((byRef[mid] as number) < ref) lo = mid + 1;
-        else hi = mid;
-      }
-      out[k] = data[at[lo] as number] as SeriesData;
+    const at = new Int32Array(sel.refs.length).fill(-1);
+    for (let k = 0; k < data.length; k++) at[sel.rank[from[k] as number] as number] = k;
+    const out: SeriesData[] = [];
+    for (let r = 0; r < at.length; r++) {
+      const k = at[r] as number;
+      if (k >= 0) out.push(data[k] as SeriesData);
     }
     return out;
+  }
+
+  /** The refs matching `matchers` and their label order, from the cache when still valid. */
+  private selection(matchers: readonly Matcher[]): Selection {
+    const h = this.head;
+    let key = '';
+    for (const m of matchers) key += `${m.toString()}\u0000`;
+    const hit = this.selections.get(key, h.seriesVersion);
+    if (hit !== null) return hit;
+    const refs = this.select(matchers).slice();
+    if (!isAscending(refs)) refs.sort();
+    // Symbol ranks compare faster than strings (see symbol-order.ts).
+    const sorted = this.order.sort(h, refs.slice());
+    const rank = new Uint32Array(refs.length);
+    for (let r = 0; r < sorted.length; r++) {
+      const ref = sorted[r] as number;
+      let lo = 0;
+      let hi = refs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((refs[mid] as number) < ref) lo = mid + 1;
+        else hi = mid;
+      }
+      rank[lo] = r;
+    }
+    const sel = { refs, rank };
+    this.selections.set(key, h.seriesVersion, sel);
+    return sel;
   }
 
   /**
