@@ -326,7 +326,7 @@ export class Evaluator {
       }
       if (counterCheck) {
         const metric = input.labels(i).get('__name__');
-        if (metric !== '' && !COUNTER_SUFFIXES.some((s) => metric.endsWith(s)) && hasFloat(o)) {
+        if (metric !== '' && !counterName(metric) && hasFloat(o)) {
           ctx.annos.info(
             `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(metric)}`,
             node.args[0]!.pos,
@@ -413,6 +413,13 @@ export class Evaluator {
     }
     return { type: 'matrix', series };
   }
+}
+
+/** Whether a metric name ends in a counter suffix (a plain loop: no closure per series). */
+function counterName(metric: string): boolean {
+  for (let i = 0; i < COUNTER_SUFFIXES.length; i++)
+    if (metric.endsWith(COUNTER_SUFFIXES[i] as string)) return true;
+  return false;
 }
 
 function hasFloat(d: StepData): boolean {

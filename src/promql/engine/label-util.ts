@@ -6,17 +6,27 @@ const METADATA_LABELS = new Set([METRIC_NAME, '__type__', '__unit__']);
 /** The labels without `__name__`, `__type__` and `__unit__`. Returns `labels` when none is present. */
 export function dropMetricName(labels: Labels): Labels {
   const raw = labels.raw();
-  let found = false;
+  let count = 0;
+  let first = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     if (name.charCodeAt(0) === 95 /* _ */ && METADATA_LABELS.has(name)) {
-      found = true;
-      break;
-    }
-    // Labels are sorted; `__` names sort before lowercase letters, so stop early.
-    if (name > '__unit__') break;
+      if (first < 0) first = i;
+      count++;
+    } else if (name > '__unit__') break; // sorted: `__` names come before lowercase letters
   }
-  return found ? labels.without(METADATA_LABELS) : labels;
+  if (count === 0) return labels;
+  // One exact-size array (this runs once per series of most function results).
+  if (count === 1 && first === 0) return Labels.fromSortedFlat(raw.slice(2));
+  const out = raw.slice(0, raw.length - 2 * count);
+  let k = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.charCodeAt(0) === 95 && METADATA_LABELS.has(name)) continue;
+    out[k++] = name;
+    out[k++] = raw[i + 1] as string;
+  }
+  return Labels.fromSortedFlat(out);
 }
 
 const SEP = '\xff';
