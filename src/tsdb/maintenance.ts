@@ -205,7 +205,7 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
     e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
   }
   h.persistedBefore = maxt + 1;
-  truncateHead(h, maxt + 1);
+  await truncateHead(h, maxt + 1);
   await checkpoint(e);
   return true;
 }

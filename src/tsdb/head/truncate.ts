@@ -1,13 +1,32 @@
 import type { Head } from './head.ts';
 
+/** Series per slice of the chunk-dropping pass between yields to the event loop. */
+const SLICE = 20_000;
+
+function yieldNow(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
 /**
  * Drops chunks and out-of-order samples entirely before `before`, and series left without data
  * whose newest sample is before `before`. Returns the refs of removed series.
+ *
+ * The caller has already moved the head's min valid time to at least `before`, so appends that
+ * run in between never add data this drops. Chunks are dropped in slices with the event loop
+ * running in between; deciding which series go, and taking them out of the postings and the
+ * lookup table, is one synchronous step (an append must never find a series being removed).
  */
-export function truncateHead(head: Head, before: number): number[] {
-  const removed: number[] = [];
+export async function truncateHead(head: Head, before: number): Promise<number[]> {
+  for (let from = 0; from < head.n; from += SLICE) {
+    dropBefore(head, before, from, Math.min(head.n, from + SLICE));
+    await yieldNow();
+  }
+  return removeEmpty(head, before);
+}
+
+function dropBefore(head: Head, before: number, from: number, to: number): void {
   const ch = head.chunks;
-  for (let ref = 0; ref < head.n; ref++) {
+  for (let ref = from; ref < to; ref++) {
     if (head.dead[ref] === 1) continue;
     let row = head.firstChunk[ref] as number;
     while (row >= 0 && (ch.maxt[row] as number) < before) {
@@ -20,15 +39,21 @@ export function truncateHead(head: Head, before: number): number[] {
     if (head.u8[ref * 64 + 60] === 1 && (head.f64[ref * 8 + 0] as number) < before) head.dropOpen(ref);
     head.ooo.truncate(ref, before);
     head.hists.truncate(ref, before);
+  }
+}
+
+function removeEmpty(head: Head, before: number): number[] {
+  const removed: number[] = [];
+  for (let ref = 0; ref < head.n; ref++) {
     if (
-      row < 0 &&
+      head.dead[ref] === 0 &&
+      (head.firstChunk[ref] as number) < 0 &&
       head.u8[ref * 64 + 60] === 0 &&
       !head.ooo.has(ref) &&
       !head.hists.has(ref) &&
       (head.f64[ref * 8 + 0] as number) < before
-    ) {
+    )
       removed.push(ref);
-    }
   }
   if (removed.length > 0) {
     head.retire(removed);

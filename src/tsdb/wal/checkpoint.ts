@@ -15,14 +15,12 @@ export interface CheckpointSource {
 }
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
-const RECORD_BYTES = 1024 * 1024;
-/** Sealed chunks read from the head chunk files at a time. */
-const FETCH_ROWS = 16_384;
+/** Series captured and written between two yields to the event loop. */
+const CAPTURE_SLICE = 4096;
 
 /**
- * What a checkpoint needs of the head, captured synchronously into flat typed arrays (a few
- * allocations, not one object per series, so the capture stalls ingest briefly even for millions
- * of series). Series k is `refs[k]`; its sealed chunk rows are `rows[rowStart[k] .. rowStart[k+1])`
+ * What a checkpoint needs of a slice of the head's series, captured synchronously into flat typed
+ * arrays. Series k is `refs[k]`; its sealed chunk rows are `rows[rowStart[k] .. rowStart[k+1])`
  * (rows stay valid: the head is truncated only by maintenance, which never runs concurrently);
  * its open chunk, if any (`openLen[k] > 0`), was copied to `open` at `openStart[k]`.
  */
@@ -41,12 +39,12 @@ interface HeadCapture {
   lastLo: Uint32Array;
 }
 
-function capture(head: Head): HeadCapture {
+function capture(head: Head, from: number, to: number): HeadCapture {
   const ch = head.chunks;
   let n = 0;
   let nrows = 0;
   let openBytes = 0;
-  for (let ref = 0; ref < head.n; ref++) {
+  for (let ref = from; ref < to; ref++) {
     if (head.dead[ref] === 1) continue;
     n++;
     for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) nrows++;
@@ -69,7 +67,7 @@ function capture(head: Head): HeadCapture {
   let k = 0;
   let r = 0;
   let o = 0;
-  for (let ref = 0; ref < head.n; ref++) {
+  for (let ref = from; ref < to; ref++) {
     if (head.dead[ref] === 1) continue;
     c.refs[k] = ref;
     c.rowStart[k] = r;
@@ -100,9 +98,11 @@ function capture(head: Head): HeadCapture {
  * the segments after `upTo` are replayed sample by sample, so restart time is bounded by the head
  * size and the checkpoint interval, not by uptime.
  *
- * Contract: call right after `wal.cut()` returned `upTo + 1`, without awaiting in between: every
- * record in segments ≤ upTo is then reflected in the head. The snapshot may also hold samples
- * that are in later segments; replay ignores such repeats.
+ * Contract: call right after `wal.cut()` returned `upTo + 1`: every record in segments ≤ upTo is
+ * then reflected in the head. Series are captured and written in slices with the event loop
+ * running in between (so even millions of series never stall ingest for long): each series is
+ * captured whole, at least as new as at the cut; samples appended meanwhile are in later segments
+ * too, and replay ignores such repeats. A slice's Series entries precede its Chunks entries.
  *
  * Crash safety: written to `.tmp`, fsynced and renamed; segments are deleted only after that, and
  * replay ignores `.tmp` directories. Returns the checkpoint's size in bytes.
@@ -114,8 +114,7 @@ export async function writeCheckpoint(
   src: CheckpointSource,
 ): Promise<number> {
   const head = src.head;
-  // 1. Synchronous capture: which rows, plus copies of what can still change (open chunks, OOO).
-  const cap = capture(head);
+  // 1. Synchronous copies of the small parts that can change (out-of-order samples, ...).
   const ch = head.chunks;
   const ooo = [...head.ooo.bySeries].map(([ref, s]) => ({
     ref,
@@ -144,68 +143,62 @@ export async function writeCheckpoint(
     w.reset();
   };
   try {
-    // Series records straight from the symbol arena (append-only, so safe across awaits).
-    w.begin(RecordType.Series);
-    for (let k = 0; k < cap.n; k++) {
-      head.writeSeriesRecord(w, cap.refs[k] as number);
-      if (w.recordLength() > RECORD_BYTES) {
-        w.end();
-        await flush(false);
-        w.begin(RecordType.Series);
-      }
-    }
-    w.end();
-    w.begin(RecordType.Chunks);
-    // Sealed chunk bytes come from the head chunk files, a window of rows at a time (batched reads).
-    const total = cap.rowStart[cap.n] as number;
-    const win = Math.min(total, FETCH_ROWS);
-    const bufs = new Array<Uint8Array>(win);
-    const offs = new Uint32Array(win);
-    let winStart = 0;
-    let winEnd = 0;
-    for (let k = 0; k < cap.n; k++) {
-      const r0 = cap.rowStart[k] as number;
-      const r1 = cap.rowStart[k + 1] as number;
-      const openLen = cap.openLen[k] as number;
-      const lastT = cap.lastT[k] as number;
-      if (r1 === r0 && openLen === 0 && lastT === -Infinity) continue;
-      w.uvarint(cap.refs[k] as number);
-      const hasLast = lastT !== -Infinity;
-      w.u8(hasLast ? 1 : 0);
-      if (hasLast) {
-        w.varint(lastT);
-        w.bits(cap.lastHi[k] as number, cap.lastLo[k] as number);
-      }
-      w.uvarint(r1 - r0 + (openLen > 0 ? 1 : 0));
-      for (let r = r0; r < r1; r++) {
-        if (r >= winEnd) {
-          winStart = r;
-          winEnd = Math.min(total, r + win);
-          ch.fetch(cap.rows.subarray(winStart, winEnd), winEnd - winStart, bufs, offs);
+    for (let from = 0; from < head.n; from += CAPTURE_SLICE) {
+      const cap = capture(head, from, Math.min(head.n, from + CAPTURE_SLICE));
+      if (cap.n === 0) continue;
+      // Series entries straight from the symbol arena.
+      w.begin(RecordType.Series);
+      for (let k = 0; k < cap.n; k++) head.writeSeriesRecord(w, cap.refs[k] as number);
+      w.end();
+      // Sealed chunk bytes come from the head chunk files in one batch per slice.
+      const total = cap.rowStart[cap.n] as number;
+      const bufs = new Array<Uint8Array>(total);
+      const offs = new Uint32Array(total);
+      ch.fetch(cap.rows, total, bufs, offs);
+      w.begin(RecordType.Chunks);
+      for (let k = 0; k < cap.n; k++) {
+        const r0 = cap.rowStart[k] as number;
+        const r1 = cap.rowStart[k + 1] as number;
+        const openLen = cap.openLen[k] as number;
+        const lastT = cap.lastT[k] as number;
+        if (r1 === r0 && openLen === 0 && lastT === -Infinity) continue;
+        w.uvarint(cap.refs[k] as number);
+        const hasLast = lastT !== -Infinity;
+        w.u8(hasLast ? 1 : 0);
+        if (hasLast) {
+          w.varint(lastT);
+          w.bits(cap.lastHi[k] as number, cap.lastLo[k] as number);
         }
-        const row = cap.rows[r] as number;
-        writeChunk(
-          w,
-          ch.mint[row] as number,
-          ch.maxt[row] as number,
-          ch.count[row] as number,
-          bufs[r - winStart] as Uint8Array,
-          offs[r - winStart] as number,
-          ch.len[row] as number,
-        );
+        w.uvarint(r1 - r0 + (openLen > 0 ? 1 : 0));
+        for (let r = r0; r < r1; r++) {
+          const row = cap.rows[r] as number;
+          writeChunk(
+            w,
+            ch.mint[row] as number,
+            ch.maxt[row] as number,
+            ch.count[row] as number,
+            bufs[r] as Uint8Array,
+            offs[r] as number,
+            ch.len[row] as number,
+          );
+        }
+        if (openLen > 0) {
+          const start = cap.openStart[k] as number;
+          writeChunk(
+            w,
+            cap.openMint[k] as number,
+            lastT,
+            cap.openCount[k] as number,
+            cap.open,
+            start,
+            openLen,
+          );
+        }
       }
-      if (openLen > 0) {
-        const start = cap.openStart[k] as number;
-        writeChunk(w, cap.openMint[k] as number, lastT, cap.openCount[k] as number, cap.open, start, openLen);
-      }
-      if (w.recordLength() > RECORD_BYTES) {
-        w.end();
-        await flush(false);
-        await new Promise((res) => setImmediate(res));
-        w.begin(RecordType.Chunks);
-      }
+      w.end();
+      await flush(false);
+      await new Promise((res) => setImmediate(res));
     }
-    w.end();
     for (const o of ooo) {
       w.begin(RecordType.Samples);
       let prev = 0;
