@@ -12,11 +12,14 @@ import { truncateHead } from './head/truncate.ts';
 import type { HeadReader } from './head/read.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import type { ResolvedOptions } from './options.ts';
+import { Slicer } from './slicer.ts';
 import { writeCheckpoint } from './wal/checkpoint.ts';
 import type { Wal } from './wal/wal.ts';
 
-/** Series per slice of a head cut between yields to the event loop. */
+/** Series per sorted run of a head cut (the runs are merged afterwards). */
 const CUT_SLICE = 10_000;
+/** Series read from the head at a time during a cut (the event loop may run between reads). */
+const CUT_READ = 500;
 
 /** A doomed block's files are removed at the latest this long after it was replaced, even if a querier leaked. */
 const DOOM_GRACE_MS = 5 * 60_000;
@@ -176,20 +179,25 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   // this runs (maintenance is serialised).
   const runs: BlockSeries[][] = [];
   const refs = e.headReader.all().slice();
+  const slicer = new Slicer();
   for (let from = 0; from < refs.length; from += CUT_SLICE) {
     const run: BlockSeries[] = [];
-    for (const s of e.headReader.seriesOf(refs.subarray(from, from + CUT_SLICE), mint, maxt)) {
-      const deleted = e.tombstones.intervals(s.labels, mint, maxt);
-      const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
-      const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
-      if (chunks.length > 0 || hist !== null)
-        run.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
+    const to = Math.min(refs.length, from + CUT_SLICE);
+    for (let at = from; at < to; at += CUT_READ) {
+      for (const s of e.headReader.seriesOf(refs.subarray(at, Math.min(to, at + CUT_READ)), mint, maxt)) {
+        const deleted = e.tombstones.intervals(s.labels, mint, maxt);
+        const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
+        const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
+        if (chunks.length > 0 || hist !== null)
+          run.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
+      }
+      await slicer.tick();
     }
     run.sort((a, b) => Labels.compare(a.labels, b.labels));
     runs.push(run);
-    await yieldNow();
+    await slicer.yield();
   }
-  const series = await mergeRuns(runs);
+  const series = await mergeRuns(runs, slicer);
   // Written even when empty: the block's max time is what tells a restart that this range is closed.
   {
     const ulid = newUlid();
@@ -297,15 +305,11 @@ export async function compactOnce(e: Engine, force = false): Promise<boolean> {
   return true;
 }
 
-function yieldNow(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
-
 /**
  * Merges runs sorted by labels into one sorted list, pairwise, yielding to the event loop every
  * CUT_SLICE items: the same work as one big sort, without one long stall.
  */
-async function mergeRuns(runs: BlockSeries[][]): Promise<BlockSeries[]> {
+async function mergeRuns(runs: BlockSeries[][], slicer: Slicer): Promise<BlockSeries[]> {
   let level = runs;
   while (level.length > 1) {
     const next: BlockSeries[][] = [];
@@ -320,7 +324,7 @@ async function mergeRuns(runs: BlockSeries[][]): Promise<BlockSeries[]> {
       let i = 0;
       let j = 0;
       for (let o = 0; o < out.length; o++) {
-        if (o % CUT_SLICE === CUT_SLICE - 1) await yieldNow();
+        if ((o & 1023) === 1023 && slicer.due()) await slicer.yield();
         out[o] =
           j >= b.length ||
           (i < a.length && Labels.compare((a[i] as BlockSeries).labels, (b[j] as BlockSeries).labels) <= 0)

@@ -4,6 +4,7 @@ import { crc32, deflateRaw } from 'node:zlib';
 import type { Labels } from '../../model/index.ts';
 import { fsyncDir, writeAll, writeFileAtomic, type TsdbFs } from '../fs.ts';
 import type { ChunkRef } from '../query/types.ts';
+import { Slicer } from '../slicer.ts';
 import { RecordWriter, writeU32 } from '../wal/record.ts';
 import {
   FRAME_HEADER,
@@ -15,13 +16,6 @@ import {
 } from './format.ts';
 
 const deflate = promisify(deflateRaw);
-
-/** Series handled between yields to the event loop while building the index. */
-const YIELD_SERIES = 20_000;
-
-function yieldNow(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
 
 /** One series to write: chunks sorted by time, not overlapping, inside the block's range. */
 export interface BlockSeries {
@@ -57,8 +51,9 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   // Symbols in order of first use (no global sort: that would stall the event loop on big heads).
   const symbols: string[] = [];
   const symId = new Map<string, number>();
+  const slicer = new Slicer();
   for (let i = 0; i < input.series.length; i++) {
-    if (i % YIELD_SERIES === YIELD_SERIES - 1) await yieldNow();
+    if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
     for (const x of (input.series[i] as BlockSeries).labels.raw()) {
       if (!symId.has(x)) {
         symId.set(x, symbols.length);
@@ -105,6 +100,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   };
   try {
     for (let i = 0; i < input.series.length; i++) {
+      if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
       const s = input.series[i] as BlockSeries;
       const all = s.hist && s.hist.length > 0 ? [...s.chunks, ...s.hist] : s.chunks;
       let need = 0;
@@ -148,7 +144,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   const postings = new Map<number, number[]>();
   const nsym = symbols.length;
   for (let i = 0; i < input.series.length; i++) {
-    if (i % YIELD_SERIES === YIELD_SERIES - 1) await yieldNow();
+    if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
     const s = input.series[i] as BlockSeries;
     const rawLabels = s.labels.raw();
     w.uvarint(rawLabels.length >> 1);
@@ -180,7 +176,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   w.uvarint(keys.length);
   for (let ki = 0; ki < keys.length; ki++) {
     const key = keys[ki] as number;
-    if (ki % (YIELD_SERIES * 4) === YIELD_SERIES * 4 - 1) await yieldNow();
+    if ((ki & 1023) === 1023 && slicer.due()) await slicer.yield();
     const list = postings.get(key) as number[];
     w.uvarint(Math.floor(key / nsym));
     w.uvarint(key % nsym);

@@ -1,11 +1,8 @@
+import { Slicer } from '../slicer.ts';
 import type { Head } from './head.ts';
 
-/** Series per slice of the chunk-dropping pass between yields to the event loop. */
-const SLICE = 20_000;
-
-function yieldNow(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
+/** Series per slice of the chunk-dropping pass (the event loop may run between slices). */
+const SLICE = 1024;
 
 /**
  * Drops chunks and out-of-order samples entirely before `before`, and series left without data
@@ -17,9 +14,10 @@ function yieldNow(): Promise<void> {
  * lookup table, is one synchronous step (an append must never find a series being removed).
  */
 export async function truncateHead(head: Head, before: number): Promise<number[]> {
+  const slicer = new Slicer();
   for (let from = 0; from < head.n; from += SLICE) {
     dropBefore(head, before, from, Math.min(head.n, from + SLICE));
-    await yieldNow();
+    await slicer.tick();
   }
   return removeEmpty(head, before);
 }
