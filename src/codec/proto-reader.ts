@@ -77,55 +77,36 @@ export class ProtoReader {
 
   double(): number {
     this.expect(WireType.Fixed64);
-    if (this.pos + 8 > this.limit) this.truncated();
-    const value = this.view.getFloat64(this.pos, true);
-    this.pos += 8;
-    return value;
+    return this.rawDouble();
   }
 
   float(): number {
     this.expect(WireType.Fixed32);
-    if (this.pos + 4 > this.limit) this.truncated();
-    const value = this.view.getFloat32(this.pos, true);
-    this.pos += 4;
-    return value;
+    return this.view.getFloat32(this.take(4), true);
   }
 
   fixed32(): number {
     this.expect(WireType.Fixed32);
-    if (this.pos + 4 > this.limit) this.truncated();
-    const value = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return value;
+    return this.view.getUint32(this.take(4), true);
   }
 
   /** fixed64 as a JS number; exact up to 2^53, rounded above (counts, nanosecond timestamps). */
   fixed64(): number {
     this.expect(WireType.Fixed64);
-    if (this.pos + 8 > this.limit) this.truncated();
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getUint32(this.pos + 4, true);
-    this.pos += 8;
-    return hi * TWO_32 + lo;
+    return this.rawFixed64();
   }
 
   /** sfixed64 as a JS number; exact within ±2^53. */
   sfixed64(): number {
     this.expect(WireType.Fixed64);
-    if (this.pos + 8 > this.limit) this.truncated();
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getInt32(this.pos + 4, true);
-    this.pos += 8;
-    return hi * TWO_32 + lo;
+    const at = this.take(8);
+    return this.view.getInt32(at + 4, true) * TWO_32 + this.view.getUint32(at, true);
   }
 
   /** fixed64 as a BigInt, for when every bit matters. Allocates. */
   fixed64Big(): bigint {
     this.expect(WireType.Fixed64);
-    if (this.pos + 8 > this.limit) this.truncated();
-    const value = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    return value;
+    return this.view.getBigUint64(this.take(8), true);
   }
 
   /**
@@ -187,18 +168,12 @@ export class ProtoReader {
 
   /** Element readers for `packed`: no wire-type check. */
   rawDouble(): number {
-    if (this.pos + 8 > this.limit) this.truncated();
-    const value = this.view.getFloat64(this.pos, true);
-    this.pos += 8;
-    return value;
+    return this.view.getFloat64(this.take(8), true);
   }
 
   rawFixed64(): number {
-    if (this.pos + 8 > this.limit) this.truncated();
-    const lo = this.view.getUint32(this.pos, true);
-    const hi = this.view.getUint32(this.pos + 4, true);
-    this.pos += 8;
-    return hi * TWO_32 + lo;
+    const at = this.take(8);
+    return this.view.getUint32(at + 4, true) * TWO_32 + this.view.getUint32(at, true);
   }
 
   rawVarint32(): number {
@@ -219,48 +194,24 @@ export class ProtoReader {
   }
 
   rawUint64(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-    const from = this.pos - 7;
-    this.pos = from;
+    const small = this.varint49();
+    if (small >= 0) return small;
     const big = this.varintBig();
     if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadDataError('protobuf: uint64 beyond 2^53');
     return Number(big);
   }
 
   rawInt64(): number {
-    const from = this.pos;
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-      scale *= 128;
-    }
-    this.pos = from;
+    const small = this.varint49();
+    if (small >= 0) return small;
     const n = Number(BigInt.asIntN(64, this.varintBig()));
     if (!Number.isSafeInteger(n)) throw new BadDataError('protobuf: int64 outside the safe integer range');
     return n;
   }
 
   rawSint64(): number {
-    const from = this.pos;
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      const b = this.byte();
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-      scale *= 128;
-    }
-    this.pos = from;
+    const small = this.varint49();
+    if (small >= 0) return small % 2 === 0 ? small / 2 : -(small + 1) / 2;
     const u = this.varintBig();
     const n = Number((u >> 1n) ^ -(u & 1n));
     if (!Number.isSafeInteger(n)) throw new BadDataError('protobuf: sint64 outside the safe integer range');
@@ -273,11 +224,13 @@ export class ProtoReader {
         for (let i = 0; i < 10; i++) if (this.byte() < 0x80) return;
         throw new BadDataError('protobuf: varint longer than 10 bytes');
       case WireType.Fixed64:
-        return this.advance(8);
+        this.take(8);
+        return;
       case WireType.Len:
         return this.bytes();
       case WireType.Fixed32:
-        return this.advance(4);
+        this.take(4);
+        return;
       default:
         throw new BadDataError(`protobuf: unsupported wire type ${this.wireType}`);
     }
@@ -296,6 +249,24 @@ export class ProtoReader {
     throw new BadDataError('protobuf: varint32 longer than 5 bytes');
   }
 
+  /**
+   * A varint of at most seven bytes (49 bits, so exact as a number), or -1 with `pos` unchanged
+   * when it is longer: the caller then reads it again through `varintBig`.
+   */
+  private varint49(): number {
+    const from = this.pos;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      const b = this.byte();
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
+    }
+    this.pos = from;
+    return -1;
+  }
+
   private varintBig(): bigint {
     let value = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
@@ -312,9 +283,12 @@ export class ProtoReader {
     return this.buf[this.pos++] ?? this.truncated();
   }
 
-  private advance(n: number): void {
-    if (this.pos + n > this.limit) this.truncated();
-    this.pos += n;
+  /** Moves past `n` bytes, returning where they start. */
+  private take(n: number): number {
+    const at = this.pos;
+    if (at + n > this.limit) this.truncated();
+    this.pos = at + n;
+    return at;
   }
 
   private expect(wireType: number): void {
