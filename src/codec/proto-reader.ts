@@ -291,7 +291,8 @@ export class ProtoReader {
     return at;
   }
 
-  private expect(wireType: number): void {
+  /** Throws BadDataError unless the current field has the given wire type. */
+  expect(wireType: number): void {
     if (this.wireType !== wireType) {
       throw new BadDataError(
         `protobuf: field ${this.field} has wire type ${this.wireType}, want ${wireType}`,

@@ -1,4 +1,3 @@
-import { BadDataError } from '../../model/index.ts';
 import { ProtoReader, WireType } from '../../codec/index.ts';
 import { base64Text, doubleText, hexText, rawValueJson, type RawValue } from './attr-text.ts';
 import {
@@ -30,12 +29,8 @@ export class OtlpProtoDecoder {
   private readonly scopeAttrs: string[] = [];
 
   decode(body: Uint8Array, sink: OtlpSink): void {
-    const r = this.r.reset(body);
     // message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
-    while (r.next()) {
-      if (r.field === 1) this.resourceMetrics(sink);
-      else r.skip();
-    }
+    eachField(this.r.reset(body), 0, body.length, 1, () => this.resourceMetrics(sink));
   }
 
   private resourceMetrics(sink: OtlpSink): void {
@@ -46,7 +41,7 @@ export class OtlpProtoDecoder {
     const end = r.end;
     let resourceStart = -1;
     let resourceEnd = -1;
-    let outer = seek(r, start, end);
+    const outer = seek(r, start, end);
     while (r.next()) {
       if (r.field === 1) {
         r.bytes();
@@ -59,20 +54,10 @@ export class OtlpProtoDecoder {
     attrs.length = 0;
     if (resourceStart >= 0) {
       // message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; ... }
-      outer = seek(r, resourceStart, resourceEnd);
-      while (r.next()) {
-        if (r.field === 1) keyValue(r, attrs);
-        else r.skip();
-      }
-      r.exit(outer);
+      eachField(r, resourceStart, resourceEnd, 1, () => keyValue(r, attrs));
     }
     sink.resource(attrs);
-    outer = seek(r, start, end);
-    while (r.next()) {
-      if (r.field === 2) this.scopeMetrics(sink);
-      else r.skip();
-    }
-    r.exit(outer);
+    eachField(r, start, end, 2, () => this.scopeMetrics(sink));
   }
 
   private scopeMetrics(sink: OtlpSink): void {
@@ -110,12 +95,7 @@ export class OtlpProtoDecoder {
       r.exit(outer);
     }
     sink.scope(name, version, schemaUrl, attrs);
-    outer = seek(r, start, end);
-    while (r.next()) {
-      if (r.field === 2) this.metric(sink);
-      else r.skip();
-    }
-    r.exit(outer);
+    eachField(r, start, end, 2, () => this.metric(sink));
   }
 
   private metric(sink: OtlpSink): void {
@@ -213,6 +193,16 @@ const KIND_BY_FIELD: Readonly<Record<number, MetricKind>> = {
   11: MetricKind.Summary,
 };
 
+/** Calls `each` on every `field` of the message in `[start, end)`; skips the other fields. */
+function eachField(r: ProtoReader, start: number, end: number, field: number, each: () => void): void {
+  const outer = seek(r, start, end);
+  while (r.next()) {
+    if (r.field === field) each();
+    else r.skip();
+  }
+  r.exit(outer);
+}
+
 /** Narrows the reader to `[start, end)`; hand the result to `r.exit`, which leaves `pos` at `end`. */
 function seek(r: ProtoReader, start: number, end: number): number {
   const outer = r.limit;
@@ -221,38 +211,50 @@ function seek(r: ProtoReader, start: number, end: number): number {
   return outer;
 }
 
+/**
+ * Where a data point kind puts the fields all kinds share: attributes, exemplars and flags move
+ * between kinds; start_time_unix_nano = 2 and time_unix_nano = 3 never do, nor do count = 4 and
+ * sum = 5 where a kind has them. 0 stands for "no such field" (protobuf never uses it).
+ */
+interface PointLayout {
+  readonly attrs: number;
+  readonly exemplars: number;
+  readonly flags: number;
+  readonly countAndSum: boolean;
+}
+
+const NUMBER_POINT: PointLayout = { attrs: 7, exemplars: 5, flags: 8, countAndSum: false };
+const HISTOGRAM_POINT: PointLayout = { attrs: 9, exemplars: 8, flags: 10, countAndSum: true };
+const EXPONENTIAL_POINT: PointLayout = { attrs: 1, exemplars: 11, flags: 10, countAndSum: true };
+const SUMMARY_POINT: PointLayout = { attrs: 7, exemplars: 0, flags: 8, countAndSum: true };
+
+/** Reads one of the fields every point kind shares (placed as `layout` says); skips any other. */
+function pointField(r: ProtoReader, p: PointScratch, layout: PointLayout): void {
+  const field = r.field;
+  if (field === layout.attrs) keyValue(r, p.attrs);
+  else if (field === 2) p.startMs = startMs(r);
+  else if (field === 3) p.timeMs = nanosToMs(r);
+  else if (field === layout.exemplars) exemplar(r, p.addExemplar());
+  else if (field === layout.flags) p.flags = r.uint32();
+  else if (field === 4 && layout.countAndSum) p.count = r.fixed64();
+  else if (field === 5 && layout.countAndSum) {
+    p.sum = r.double();
+    p.hasSum = true;
+  } else r.skip();
+}
+
 function numberPoint(r: ProtoReader, p: PointScratch): void {
   // message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2;
   //   fixed64 time_unix_nano = 3; oneof value { double as_double = 4; sfixed64 as_int = 6; }
   //   repeated Exemplar exemplars = 5; uint32 flags = 8; }
   while (r.next()) {
-    switch (r.field) {
-      case 7:
-        keyValue(r, p.attrs);
-        break;
-      case 2:
-        p.startMs = startMs(r);
-        break;
-      case 3:
-        p.timeMs = nanosToMs(r);
-        break;
-      case 4:
-        p.value = r.double();
-        p.hasValue = true;
-        break;
-      case 6:
-        p.value = r.sfixed64();
-        p.hasValue = true;
-        break;
-      case 5:
-        exemplar(r, p.addExemplar());
-        break;
-      case 8:
-        p.flags = r.uint32();
-        break;
-      default:
-        r.skip();
-    }
+    if (r.field === 4) {
+      p.value = r.double();
+      p.hasValue = true;
+    } else if (r.field === 6) {
+      p.value = r.sfixed64();
+      p.hasValue = true;
+    } else pointField(r, p, NUMBER_POINT);
   }
 }
 
@@ -262,38 +264,9 @@ function histogramPoint(r: ProtoReader, p: PointScratch): void {
   //   repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7;
   //   repeated Exemplar exemplars = 8; uint32 flags = 10; optional double min = 11, max = 12; }
   while (r.next()) {
-    switch (r.field) {
-      case 9:
-        keyValue(r, p.attrs);
-        break;
-      case 2:
-        p.startMs = startMs(r);
-        break;
-      case 3:
-        p.timeMs = nanosToMs(r);
-        break;
-      case 4:
-        p.count = r.fixed64();
-        break;
-      case 5:
-        p.sum = r.double();
-        p.hasSum = true;
-        break;
-      case 6:
-        packedInto(r, p.bucketCounts, WireType.Fixed64, readFixed64);
-        break;
-      case 7:
-        packedInto(r, p.bounds, WireType.Fixed64, readDouble);
-        break;
-      case 8:
-        exemplar(r, p.addExemplar());
-        break;
-      case 10:
-        p.flags = r.uint32();
-        break;
-      default:
-        r.skip();
-    }
+    if (r.field === 6) packedInto(r, p.bucketCounts, WireType.Fixed64, readFixed64);
+    else if (r.field === 7) packedInto(r, p.bounds, WireType.Fixed64, readDouble);
+    else pointField(r, p, HISTOGRAM_POINT);
   }
 }
 
@@ -304,22 +277,6 @@ function exponentialPoint(r: ProtoReader, p: PointScratch): void {
   //   repeated Exemplar exemplars = 11; optional double min = 12, max = 13; double zero_threshold = 14; }
   while (r.next()) {
     switch (r.field) {
-      case 1:
-        keyValue(r, p.attrs);
-        break;
-      case 2:
-        p.startMs = startMs(r);
-        break;
-      case 3:
-        p.timeMs = nanosToMs(r);
-        break;
-      case 4:
-        p.count = r.fixed64();
-        break;
-      case 5:
-        p.sum = r.double();
-        p.hasSum = true;
-        break;
       case 6:
         p.scale = r.sint32();
         break;
@@ -334,17 +291,11 @@ function exponentialPoint(r: ProtoReader, p: PointScratch): void {
         p.negative.length = 0;
         p.negativeOffset = buckets(r, p.negative);
         break;
-      case 10:
-        p.flags = r.uint32();
-        break;
-      case 11:
-        exemplar(r, p.addExemplar());
-        break;
       case 14:
         p.zeroThreshold = r.double();
         break;
       default:
-        r.skip();
+        pointField(r, p, EXPONENTIAL_POINT);
     }
   }
 }
@@ -366,34 +317,9 @@ function summaryPoint(r: ProtoReader, p: PointScratch): void {
   // message SummaryDataPoint { repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2;
   //   fixed64 time_unix_nano = 3; fixed64 count = 4; double sum = 5;
   //   repeated ValueAtQuantile quantile_values = 6; uint32 flags = 8; }
-  // message ValueAtQuantile { double quantile = 1; double value = 2; }
   while (r.next()) {
-    switch (r.field) {
-      case 7:
-        keyValue(r, p.attrs);
-        break;
-      case 2:
-        p.startMs = startMs(r);
-        break;
-      case 3:
-        p.timeMs = nanosToMs(r);
-        break;
-      case 4:
-        p.count = r.fixed64();
-        break;
-      case 5:
-        p.sum = r.double();
-        p.hasSum = true;
-        break;
-      case 6:
-        quantileValue(r, p);
-        break;
-      case 8:
-        p.flags = r.uint32();
-        break;
-      default:
-        r.skip();
-    }
+    if (r.field === 6) quantileValue(r, p);
+    else pointField(r, p, SUMMARY_POINT);
   }
 }
 
@@ -570,7 +496,7 @@ function anyValueRaw(r: ProtoReader): RawValue {
 
 /** An int64 varint with every bit kept (attribute integers may exceed 2^53). */
 function int64Raw(r: ProtoReader): number | bigint {
-  if (r.wireType !== WireType.Varint) r.uint32(); // throws the reader's wire-type error
+  r.expect(WireType.Varint);
   const from = r.pos;
   r.skip();
   const to = r.pos;
@@ -586,11 +512,7 @@ function int64Raw(r: ProtoReader): number | bigint {
 
 /** A fixed64 nanosecond timestamp as whole milliseconds (truncated, exact for every value). */
 function nanosToMs(r: ProtoReader): number {
-  if (r.wireType !== WireType.Fixed64) {
-    throw new BadDataError(
-      `protobuf: field ${r.field} has wire type ${r.wireType}, want ${WireType.Fixed64}`,
-    );
-  }
+  r.expect(WireType.Fixed64);
   const at = r.pos;
   r.skip(); // bounds-checked advance by eight bytes
   const b = r.buf;
@@ -645,11 +567,7 @@ function packedInto(
     while (r.pos < r.limit) out.push(read(r));
     r.exit(outer);
   } else {
-    if (r.wireType !== elementWireType) {
-      throw new BadDataError(
-        `protobuf: field ${r.field} has wire type ${r.wireType}, want ${elementWireType}`,
-      );
-    }
+    r.expect(elementWireType);
     out.push(read(r));
   }
 }
