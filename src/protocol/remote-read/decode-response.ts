@@ -1,5 +1,6 @@
 import { ProtoReader, WireType, crc32c, XorChunkDecoder } from '../../codec/index.ts';
 import { BadDataError, isStaleBytes } from '../../model/index.ts';
+import { labelPair } from '../remote-write/label-pair.ts';
 
 /**
  * Readers for remote-read *responses*: what a client (or our tests) does with our answers. Not on
@@ -46,7 +47,7 @@ function timeSeries(r: ProtoReader): DecodedSeries {
   const out: DecodedSeries = { labels: {}, samples: [], histograms: [] };
   while (r.next()) {
     if (r.field === 1) {
-      const [n, v] = label(r);
+      const [n, v] = labelPair(r);
       out.labels[n] = v;
     } else if (r.field === 2) {
       out.samples.push(sample(r));
@@ -86,19 +87,6 @@ function histogram(r: ProtoReader): { t: number; count: number; sum: number } {
   }
   r.exit(o);
   return h;
-}
-
-function label(r: ProtoReader): [string, string] {
-  const o = r.enter();
-  let name = '';
-  let value = '';
-  while (r.next()) {
-    if (r.field === 1) name = r.string();
-    else if (r.field === 2) value = r.string();
-    else r.skip();
-  }
-  r.exit(o);
-  return [name, value];
 }
 
 export interface DecodedChunk {
@@ -151,7 +139,7 @@ function chunkedReadResponse(bytes: Uint8Array): DecodedFrame {
       const s: DecodedFrame['series'][number] = { labels: {}, chunks: [] };
       while (r.next()) {
         if (r.field === 1) {
-          const [n, v] = label(r);
+          const [n, v] = labelPair(r);
           s.labels[n] = v;
         } else if (r.field === 2) {
           s.chunks.push(chunk(r));

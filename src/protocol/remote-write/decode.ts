@@ -8,6 +8,7 @@ import {
   type SampleBatch,
 } from '../../model/index.ts';
 import { readHistogram } from './histogram.ts';
+import { labelPair } from './label-pair.ts';
 
 /**
  * Decodes a Prometheus remote-write 1.0 `WriteRequest` (already decompressed) into `out`.
@@ -102,19 +103,6 @@ function sample(r: ProtoReader, out: SampleBatch, series: number): void {
   }
   r.exit(outer);
   out.addSample(series, timestamp, value, flags);
-}
-
-function labelPair(r: ProtoReader): [string, string] {
-  const outer = r.enter();
-  let name = '';
-  let value = '';
-  while (r.next()) {
-    if (r.field === 1) name = r.string();
-    else if (r.field === 2) value = r.string();
-    else r.skip();
-  }
-  r.exit(outer);
-  return [name, value];
 }
 
 function exemplar(r: ProtoReader, out: SampleBatch, series: number): void {
