@@ -12,21 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openTsdb } from '../../src/tsdb/index.ts';
-import { median, Workload } from './workload.ts';
+import { appendOptions, gc, median, stallProbe, T0, Workload } from './workload.ts';
 
 const series = Number(process.argv[2] ?? 100_000);
 const scrapes = Number(process.argv[3] ?? 60);
 const dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-const HOUR = 3_600_000;
-const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (2 * HOUR));
-const opts = {
-  now: T0 + 1000 * HOUR,
-  maxFutureMs: 600_000,
-  outOfOrderWindowMs: 600_000,
-  maxSeries: 0,
-  maxSeriesPerMetric: 0,
-};
+const opts = appendOptions();
 
 const w = new Workload(series);
 gc();
@@ -68,16 +59,10 @@ console.log(
 );
 
 // Disk: cut the head into a block and look at the chunk bytes.
-let worst = 0;
-let last = performance.now();
-const probe = setInterval(() => {
-  const now = performance.now();
-  worst = Math.max(worst, now - last);
-  last = now;
-}, 5);
+const probe = stallProbe();
 const cut0 = performance.now();
 await db.maintain(true);
-clearInterval(probe);
+const worst = probe.stop();
 console.log(
   `head cut to a block: ${Math.round(performance.now() - cut0)} ms, longest event-loop stall ${Math.round(worst)} ms`,
 );

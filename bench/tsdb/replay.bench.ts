@@ -17,18 +17,9 @@ import { fileURLToPath } from 'node:url';
 
 import { Matcher } from '../../src/model/index.ts';
 import { openTsdb } from '../../src/tsdb/index.ts';
-import { median, Workload } from './workload.ts';
+import { appendOptions, gc, median, stallProbe, T0, Workload } from './workload.ts';
 
-const HOUR = 3_600_000;
-const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (2 * HOUR));
-const opts = {
-  now: T0 + 1000 * HOUR,
-  maxFutureMs: 600_000,
-  outOfOrderWindowMs: 600_000,
-  maxSeries: 0,
-  maxSeriesPerMetric: 0,
-};
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const opts = appendOptions();
 
 async function write(dir: string, series: number, scrapes: number): Promise<void> {
   const w = new Workload(series);
@@ -37,16 +28,10 @@ async function write(dir: string, series: number, scrapes: number): Promise<void
   for (let k = 0; k < scrapes; k++) {
     if (k === Math.floor((scrapes * 3) / 4)) {
       // Measure the longest event-loop stall while the checkpoint runs (its capture is synchronous).
-      let worst = 0;
-      let last = performance.now();
-      const probe = setInterval(() => {
-        const now = performance.now();
-        worst = Math.max(worst, now - last);
-        last = now;
-      }, 5);
+      const probe = stallProbe();
       const t0 = performance.now();
       await db.maintain();
-      clearInterval(probe);
+      const worst = probe.stop();
       console.log(
         `checkpoint of ${series} series: ${Math.round(performance.now() - t0)} ms, longest event-loop stall ${Math.round(worst)} ms`,
       );

@@ -17,22 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { openTsdb } from '../../src/tsdb/index.ts';
-import { Workload } from './workload.ts';
+import { appendOptions, stallProbe, T0, Workload } from './workload.ts';
 
 const series = Number(process.argv[2] ?? 1_000_000);
 const scrapes = Number(process.argv[3] ?? 15);
-const HOUR = 3_600_000;
-const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (2 * HOUR));
 // Scrapes every minute from 10 minutes before a block boundary: the forced cut takes the part
 // before the boundary and leaves every series with data after it.
 const first = T0 - 10 * 60_000;
-const opts = {
-  now: T0 + 1000 * HOUR,
-  maxFutureMs: 600_000,
-  outOfOrderWindowMs: 0,
-  maxSeries: 0,
-  maxSeriesPerMetric: 0,
-};
+const opts = appendOptions(0);
 const dir = mkdtempSync(join(tmpdir(), 'tsdb-stalls-'));
 const w = new Workload(series);
 const db = await openTsdb(dir, { maintenanceIntervalMs: 0, checkpointBytes: 1 });
@@ -48,13 +40,7 @@ console.log(
 /** Runs `work` while appending a slice of a newer scrape every 20 ms; returns the longest stall. */
 async function measure(name: string, work: () => Promise<void>, scrape: number): Promise<void> {
   w.tick(first + scrape * 60_000);
-  let worst = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-  }, 5);
+  const probe = stallProbe();
   let next = 0;
   const step = Math.max(1, Math.floor(w.batches.length / 10));
   const load = setInterval(() => {
@@ -67,7 +53,7 @@ async function measure(name: string, work: () => Promise<void>, scrape: number):
   await work();
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(c0);
-  clearInterval(probe);
+  const worst = probe.stop();
   clearInterval(load);
   // Let the appends in flight finish before the next phase.
   await db.append(w.batches[0]!, opts);

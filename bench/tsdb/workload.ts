@@ -1,5 +1,43 @@
 import { SampleBatch } from '../../src/model/index.ts';
 
+export const HOUR = 3_600_000;
+/** A block boundary (blocks span 2 h): scrapes start here unless a benchmark says otherwise. */
+export const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (2 * HOUR));
+
+/** Append options of a tenant without series limits, its clock far after every scrape. */
+export function appendOptions(outOfOrderWindowMs = 600_000) {
+  return {
+    now: T0 + 1000 * HOUR,
+    maxFutureMs: 600_000,
+    outOfOrderWindowMs,
+    maxSeries: 0,
+    maxSeriesPerMetric: 0,
+  };
+}
+
+/** `global.gc` under `--expose-gc`, else nothing. */
+export const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+/**
+ * Starts measuring event-loop stalls with a 5 ms timer that measures its own lateness. `stop()`
+ * ends it and returns the longest stall in ms.
+ */
+export function stallProbe(): { stop(): number } {
+  let worst = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 5);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      return worst;
+    },
+  };
+}
+
 /**
  * A synthetic remote-write workload: `series` active series in requests of `perRequest` series,
  * shaped like node-exporter/app metrics: counters (irregular increments), gauges (noisy random
