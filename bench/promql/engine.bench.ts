@@ -21,18 +21,19 @@ import {
   type SelectHints,
   type Series,
 } from '../../src/storage/index.ts';
+import {
+  COUNTERS_ONLY,
+  HOURS,
+  INSTANT_QUERIES,
+  INTERVAL,
+  median,
+  RANGE_QUERIES,
+  rng,
+  RUNS,
+  SERIES,
+  STEP,
+} from './common.ts';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const RUNS = arg('runs', 5);
-const SERIES = arg('series', 10_000);
-const HOURS = arg('hours', 24);
-const INTERVAL = arg('interval', 60) * 1000;
-const STEP = arg('step', 60) * 1000;
-const COUNTERS_ONLY = process.argv.includes('--counters-only');
 const START = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000);
 const END = START + HOURS * 3_600_000;
 const POINTS = Math.floor((END - START) / INTERVAL) + 1;
@@ -154,17 +155,6 @@ class ColumnStore implements Queryable {
   }
 }
 
-/** Deterministic pseudo-random numbers (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 function buildStore(): { store: ColumnStore; samples: number } {
   const store = new ColumnStore();
   const rand = rng(42);
@@ -253,11 +243,6 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function main(): Promise<void> {
   const t0 = performance.now();
   const { store, samples } = buildStore();
@@ -265,21 +250,6 @@ async function main(): Promise<void> {
     `loaded ${store.series.length} series × ${POINTS} points = ${(samples / 1e6).toFixed(1)} M samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const engine = new Engine({ maxSamples: 1e9 });
-  const rangeQueries = [
-    'sum by (job) (rate(http_requests_total[5m]))',
-    'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
-    'topk(10, rate(http_requests_total[5m]))',
-    'rate(http_requests_total[5m]) / on (job, instance) group_left (pod) memory_usage_bytes',
-    'sum by (job) (memory_usage_bytes)',
-  ];
-  const instantQueries = [
-    'sum by (job) (rate(http_requests_total[5m]))',
-    'histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))',
-    'topk(10, rate(http_requests_total[5m]))',
-    'rate(http_requests_total[5m]) / on (job, instance) group_left (pod) memory_usage_bytes',
-    'max_over_time(memory_usage_bytes[1h])',
-    'count by (job) (http_requests_total)',
-  ];
   const step = STEP;
   console.log(
     `\nrange queries, ${HOURS} h at ${step / 1000} s steps (${Math.floor((END - START) / step) + 1} steps), median of ${RUNS} runs`,
@@ -287,7 +257,7 @@ async function main(): Promise<void> {
   console.log(
     `${'query'.padEnd(92)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'series'.padStart(7)} ${'samples/s'.padStart(12)}`,
   );
-  for (const q of rangeQueries) {
+  for (const q of RANGE_QUERIES) {
     const times: number[] = [];
     const cpus: number[] = [];
     let scanned = 0;
@@ -307,7 +277,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\ninstant queries at the end of the day, median of ${RUNS * 4} runs`);
-  for (const q of instantQueries) {
+  for (const q of INSTANT_QUERIES) {
     const times: number[] = [];
     const cpus: number[] = [];
     let series = 0;

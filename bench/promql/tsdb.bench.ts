@@ -29,22 +29,20 @@ import { join } from 'node:path';
 import { SampleBatch } from '../../src/model/index.ts';
 import { Engine } from '../../src/promql/index.ts';
 import { openTsdb } from '../../src/tsdb/index.ts';
+import {
+  COUNTERS_ONLY,
+  HOURS,
+  INSTANT_QUERIES,
+  INTERVAL,
+  median,
+  RANGE_QUERIES,
+  rng,
+  RUNS,
+  SERIES,
+  STEP,
+  strArg,
+} from './common.ts';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-function strArg(name: string): string | null {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? null) : null;
-}
-
-const RUNS = arg('runs', 5);
-const SERIES = arg('series', 10_000);
-const HOURS = arg('hours', 24);
-const INTERVAL = arg('interval', 60) * 1000;
-const STEP = arg('step', 60) * 1000;
-const COUNTERS_ONLY = process.argv.includes('--counters-only');
 const ONLY = strArg('only');
 const PROFILE = strArg('cpu-prof');
 const HOUR = 3_600_000;
@@ -53,17 +51,6 @@ const START = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000) + 7_000;
 const END = START + HOURS * HOUR;
 const POINTS = Math.floor((END - START) / INTERVAL) + 1;
 const PER_BATCH = 2000;
-
-/** Deterministic pseudo-random numbers (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const KIND_COUNTER = 0;
 const KIND_GAUGE = 1;
@@ -168,11 +155,6 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'promql-tsdb-bench-'));
   const db = await openTsdb(dir, { maintenanceIntervalMs: 0, compactInWorker: false, walFsync: 'segment' });
@@ -233,21 +215,6 @@ async function main(): Promise<void> {
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
     }
-    const rangeQueries = [
-      'sum by (job) (rate(http_requests_total[5m]))',
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
-      'topk(10, rate(http_requests_total[5m]))',
-      'rate(http_requests_total[5m]) / on (job, instance) group_left (pod) memory_usage_bytes',
-      'sum by (job) (memory_usage_bytes)',
-    ];
-    const instantQueries = [
-      'sum by (job) (rate(http_requests_total[5m]))',
-      'histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))',
-      'topk(10, rate(http_requests_total[5m]))',
-      'rate(http_requests_total[5m]) / on (job, instance) group_left (pod) memory_usage_bytes',
-      'max_over_time(memory_usage_bytes[1h])',
-      'count by (job) (http_requests_total)',
-    ];
     const only = ONLY === null ? null : new RegExp(ONLY);
     const header = `${'query'.padEnd(92)} ${'first ms'.padStart(9)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'series'.padStart(7)} ${'samples'.padStart(11)}`;
     const row = async (q: string, run: () => Promise<{ samples: number; series: number }>, runs: number) => {
@@ -273,7 +240,7 @@ async function main(): Promise<void> {
       `\nrange queries, ${HOURS} h at ${STEP / 1000} s steps (${steps} steps); warm = median of ${RUNS} runs`,
     );
     console.log(header);
-    for (const q of rangeQueries) {
+    for (const q of RANGE_QUERIES) {
       if (only !== null && !only.test(q)) continue;
       await row(
         q,
@@ -289,7 +256,7 @@ async function main(): Promise<void> {
     }
     console.log(`\ninstant queries at the end; warm = median of ${RUNS * 4} runs`);
     console.log(header);
-    for (const q of instantQueries) {
+    for (const q of INSTANT_QUERIES) {
       if (only !== null && !only.test(q)) continue;
       await row(
         q,
