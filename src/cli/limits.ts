@@ -1,13 +1,14 @@
-import { controlPlanePath } from '../app/index.ts';
 import { NotFoundError } from '../model/index.ts';
+import { formatLimitValue, LIMIT_SPECS, SqliteLimitsStore, TenantLimits } from '../tenancy/index.ts';
 import {
-  formatLimitValue,
-  LIMIT_SPECS,
-  SqliteControlPlane,
-  SqliteLimitsStore,
-  TenantLimits,
-} from '../tenancy/index.ts';
-import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+  dataDirOption,
+  noMoreArgs,
+  parse,
+  unknownAction,
+  UsageError,
+  withControlPlane,
+  type Command,
+} from './command.ts';
 import { printTable } from './table.ts';
 
 const KEY_WIDTH = Math.max(...LIMIT_SPECS.map((s) => s.key.length)) + 2;
@@ -36,9 +37,8 @@ export const limitsCommand: Command = {
     const [action, tenant, ...rest] = positionals;
     if (action === undefined) throw new UsageError('missing action');
     if (tenant === undefined) throw new UsageError('missing tenant');
-    const cp = new SqliteControlPlane(controlPlanePath(values['data-dir']));
-    const store = new SqliteLimitsStore(cp.db);
-    try {
+    return withControlPlane(values['data-dir'], async (cp) => {
+      const store = new SqliteLimitsStore(cp.db);
       switch (action) {
         case 'set': {
           if (rest.length === 0) throw new UsageError('set needs at least one KEY=VALUE');
@@ -60,7 +60,7 @@ export const limitsCommand: Command = {
           return 0;
         }
         case 'show': {
-          if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+          noMoreArgs(rest);
           if ((await cp.getTenant(tenant)) === null) {
             throw new NotFoundError(`tenant "${tenant}" does not exist`);
           }
@@ -73,10 +73,8 @@ export const limitsCommand: Command = {
           return 0;
         }
         default:
-          throw new UsageError(`unknown action "${action}"`);
+          throw unknownAction(action);
       }
-    } finally {
-      cp.close();
-    }
+    });
   },
 };

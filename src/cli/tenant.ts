@@ -1,6 +1,4 @@
-import { controlPlanePath } from '../app/index.ts';
-import { SqliteControlPlane } from '../tenancy/index.ts';
-import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import { dataDirOption, parse, UsageError, withControlPlane, type Command } from './command.ts';
 
 export const tenantCommand: Command = {
   name: 'tenant',
@@ -9,8 +7,7 @@ export const tenantCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse({ args: argv, options: dataDirOption, allowPositionals: true });
     const [action, id, ...rest] = positionals;
-    const store = new SqliteControlPlane(controlPlanePath(values['data-dir']));
-    try {
+    return withControlPlane(values['data-dir'], async (store) => {
       if (action === 'create' && id !== undefined && rest.length === 0) {
         await store.createTenant(id);
         process.stderr.write(`created tenant ${id}\n`);
@@ -25,8 +22,6 @@ export const tenantCommand: Command = {
       throw new UsageError(
         action === undefined ? 'missing action' : `cannot understand "${positionals.join(' ')}"`,
       );
-    } finally {
-      store.close();
-    }
+    });
   },
 };

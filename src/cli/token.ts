@@ -1,7 +1,15 @@
-import { controlPlanePath } from '../app/index.ts';
 import { parseDurationMs } from '../model/index.ts';
-import { parseScope, SqliteControlPlane, type TokenRecord } from '../tenancy/index.ts';
-import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import { parseScope, type TokenRecord } from '../tenancy/index.ts';
+import {
+  dataDirOption,
+  noMoreArgs,
+  parse,
+  required,
+  unknownAction,
+  UsageError,
+  withControlPlane,
+  type Command,
+} from './command.ts';
 import { printTable, when } from './table.ts';
 
 export const tokenCommand: Command = {
@@ -24,18 +32,17 @@ export const tokenCommand: Command = {
       allowPositionals: true,
     });
     const [action, ...rest] = positionals;
-    const store = new SqliteControlPlane(controlPlanePath(values['data-dir']));
-    try {
+    return withControlPlane(values['data-dir'], async (store) => {
       switch (action) {
         case 'create': {
-          if (values.tenant === undefined) throw new UsageError('--tenant is required');
-          if (values.scope === undefined) throw new UsageError('--scope is required');
-          if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
-          const scope = parseScope(values.scope);
+          const tenant = required(values.tenant, '--tenant');
+          const scopeText = required(values.scope, '--scope');
+          noMoreArgs(rest);
+          const scope = parseScope(scopeText);
           const expiresAt =
             values['expires-in'] === undefined ? null : Date.now() + parseDurationMs(values['expires-in']);
           const { token, record } = await store.createToken({
-            tenant: values.tenant,
+            tenant,
             scope,
             name: values.name ?? 'cli',
             expiresAt,
@@ -48,8 +55,7 @@ export const tokenCommand: Command = {
           return 0;
         }
         case 'list': {
-          if (values.tenant === undefined) throw new UsageError('--tenant is required');
-          const rows = (await store.listTokens(values.tenant)).map(row);
+          const rows = (await store.listTokens(required(values.tenant, '--tenant'))).map(row);
           printTable([['ID', 'NAME', 'SCOPE', 'PREFIX', 'CREATED', 'LAST USED', 'EXPIRES'], ...rows]);
           return 0;
         }
@@ -64,11 +70,9 @@ export const tokenCommand: Command = {
           return 0;
         }
         default:
-          throw new UsageError(action === undefined ? 'missing action' : `unknown action "${action}"`);
+          throw unknownAction(action);
       }
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 

@@ -1,15 +1,22 @@
-import { controlPlanePath } from '../app/index.ts';
 import { NotFoundError } from '../model/index.ts';
 import {
   Accounts,
   checkPasswordPolicy,
   normalizeEmail,
-  SqliteControlPlane,
   SqliteUserStore,
   type ControlPlaneStore,
   type User,
 } from '../tenancy/index.ts';
-import { dataDirOption, parse, UsageError, type Command } from './command.ts';
+import {
+  dataDirOption,
+  noMoreArgs,
+  parse,
+  required,
+  unknownAction,
+  UsageError,
+  withControlPlane,
+  type Command,
+} from './command.ts';
 import { printTable, when } from './table.ts';
 
 export const userCommand: Command = {
@@ -34,21 +41,20 @@ export const userCommand: Command = {
       allowPositionals: true,
     });
     const [action, ...rest] = positionals;
-    const store = new SqliteControlPlane(controlPlanePath(values['data-dir']));
-    const accounts = new Accounts(new SqliteUserStore(store.db), store);
-    try {
+    return withControlPlane(values['data-dir'], async (store) => {
+      const accounts = new Accounts(new SqliteUserStore(store.db), store);
       switch (action) {
         case 'create': {
-          if (values.tenant === undefined) throw new UsageError('--tenant is required');
-          if (values.email === undefined) throw new UsageError('--email is required');
-          if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+          const tenant = required(values.tenant, '--tenant');
+          const emailText = required(values.email, '--email');
+          noMoreArgs(rest);
           const password = values['password-stdin'] ? await readPassword() : undefined;
           // Check what can be checked before creating the tenant on the way.
-          const email = normalizeEmail(values.email);
+          const email = normalizeEmail(emailText);
           if (password !== undefined) checkPasswordPolicy(password, email);
-          await ensureTenant(store, values.tenant);
+          await ensureTenant(store, tenant);
           const created = await accounts.create({
-            tenant: values.tenant,
+            tenant,
             email,
             role: values.operator ? 'operator' : 'member',
             ...(password === undefined ? {} : { password }),
@@ -59,7 +65,7 @@ export const userCommand: Command = {
           return 0;
         }
         case 'list': {
-          if (rest.length > 0) throw new UsageError(`unexpected "${rest.join(' ')}"`);
+          noMoreArgs(rest);
           const users = await accounts.list(values.tenant);
           printTable([['EMAIL', 'TENANT', 'ROLE', 'CREATED', 'LAST SIGN-IN'], ...users.map(row)]);
           return 0;
@@ -79,11 +85,9 @@ export const userCommand: Command = {
           return 0;
         }
         default:
-          throw new UsageError(action === undefined ? 'missing action' : `unknown action "${action}"`);
+          throw unknownAction(action);
       }
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 
