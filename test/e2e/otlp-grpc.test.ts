@@ -24,8 +24,8 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 
-import { ProtoReader } from '../../src/codec/index.ts';
 import { encodeOtlpJsonAsProtobuf, RETRY_INFO_TYPE } from '../../src/protocol/index.ts';
+import { grpcRetryDetails } from '../support/proto.ts';
 import { instantQuery, type QueryAuth } from '../support/query.ts';
 import { selfSignedCertificate } from '../support/self-signed.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -66,22 +66,6 @@ function exportRequest(name: string, t: number, points = 1): Uint8Array {
       },
     ],
   });
-}
-
-/** Fields of a protobuf message: field number → raw values (varints as numbers, LEN as bytes). */
-function fields(bytes: Uint8Array): Map<number, Array<number | Uint8Array>> {
-  const r = new ProtoReader().reset(bytes);
-  const out = new Map<number, Array<number | Uint8Array>>();
-  while (r.next()) {
-    const list = out.get(r.field) ?? [];
-    out.set(r.field, list);
-    if (r.wireType === 0) list.push(r.uint64());
-    else {
-      r.bytes();
-      list.push(r.buf.slice(r.start, r.end));
-    }
-  }
-  return out;
 }
 
 describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
@@ -260,12 +244,10 @@ describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
       /ingestion rate limit exceeded: tenant "slow" may send ingestion_rate=1/,
     );
     const details = second.err?.metadata.get('grpc-status-details-bin')[0] as Buffer;
-    const st = fields(details);
-    assert.equal(st.get(1)?.[0], status.RESOURCE_EXHAUSTED);
-    const any = fields(st.get(3)?.[0] as Uint8Array);
-    assert.equal(new TextDecoder().decode(any.get(1)?.[0] as Uint8Array), RETRY_INFO_TYPE);
-    const delay = fields(fields(any.get(2)?.[0] as Uint8Array).get(1)?.[0] as Uint8Array);
-    const seconds = delay.get(1)?.[0] as number;
+    const retry = grpcRetryDetails(details);
+    assert.equal(retry.code, status.RESOURCE_EXHAUSTED);
+    assert.equal(retry.typeUrl, RETRY_INFO_TYPE);
+    const seconds = retry.seconds as number;
     assert.ok(seconds >= 1 && seconds <= 20, `retry delay ${seconds}s`);
     assert.equal(await valueOf('slow', 'count(limited)'), '10');
     assert.equal(await valueOf('slow', 'count(limited_again)'), undefined, 'nothing of the refused export');

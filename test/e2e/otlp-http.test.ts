@@ -9,11 +9,11 @@ import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/
 import { pino } from 'pino';
 
 import { controlPlanePath, startServer, type RunningServer } from '../../src/app/index.ts';
-import { ProtoReader } from '../../src/codec/index.ts';
 import { UnavailableError } from '../../src/model/index.ts';
 import { encodeOtlpJsonAsProtobuf, RETRY_INFO_TYPE } from '../../src/protocol/index.ts';
 import { MemoryStorage } from '../../src/storage/index.ts';
 import { SqliteControlPlane } from '../../src/tenancy/index.ts';
+import { grpcRetryDetails, protoFields } from '../support/proto.ts';
 
 /**
  * The OTLP edges' own answers, in process with in-memory storage: content types and encodings,
@@ -38,21 +38,6 @@ function request(points: unknown[]): unknown {
 const good = request([{ asInt: 1, timeUnixNano: ns(T) }]);
 const partial = request([{ asInt: 1, timeUnixNano: ns(T) }, { asInt: 2 }]);
 
-/** Reads the fields of a small protobuf message as field → values (strings as text, varints as numbers). */
-function fields(bytes: Uint8Array): Map<number, Array<number | string | Uint8Array>> {
-  const r = new ProtoReader().reset(bytes);
-  const out = new Map<number, Array<number | string | Uint8Array>>();
-  while (r.next()) {
-    const list = out.get(r.field) ?? [];
-    out.set(r.field, list);
-    if (r.wireType === 0) list.push(r.uint64());
-    else {
-      r.bytes();
-      list.push(r.buf.slice(r.start, r.end));
-    }
-  }
-  return out;
-}
 const text = (b: unknown): string => new TextDecoder().decode(b as Uint8Array);
 
 describe('OTLP edges', () => {
@@ -137,8 +122,8 @@ describe('OTLP edges', () => {
     assert.equal(body.partialSuccess.rejectedDataPoints, '1');
     assert.match(body.partialSuccess.errorMessage, /1 data point was rejected: .*no time_unix_nano/);
     const proto = await post(encodeOtlpJsonAsProtobuf(partial), { 'content-type': 'application/x-protobuf' });
-    const ps = fields(new Uint8Array(await proto.arrayBuffer())).get(1)?.[0] as Uint8Array;
-    const inner = fields(ps);
+    const ps = protoFields(new Uint8Array(await proto.arrayBuffer())).get(1)?.[0] as Uint8Array;
+    const inner = protoFields(ps);
     assert.equal(inner.get(1)?.[0], 1);
     assert.match(text(inner.get(2)?.[0]), /no time_unix_nano/);
   });
@@ -160,7 +145,7 @@ describe('OTLP edges', () => {
     const res = await post('x', { 'content-type': 'text/plain' });
     assert.equal(res.status, 415);
     assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
-    const f = fields(new Uint8Array(await res.arrayBuffer()));
+    const f = protoFields(new Uint8Array(await res.arrayBuffer()));
     assert.match(
       text(f.get(2)?.[0]),
       /unsupported content type: text\/plain, supported: \[application\/json, application\/x-protobuf\]/,
@@ -173,7 +158,7 @@ describe('OTLP edges', () => {
   it('400 Status for an undecodable body, in the request encoding', async () => {
     const proto = await post(new Uint8Array([0x0a, 0xff]), { 'content-type': 'application/x-protobuf' });
     assert.equal(proto.status, 400);
-    assert.match(text(fields(new Uint8Array(await proto.arrayBuffer())).get(2)?.[0]), /truncated/);
+    assert.match(text(protoFields(new Uint8Array(await proto.arrayBuffer())).get(2)?.[0]), /truncated/);
     const json = await post('{', { 'content-type': 'application/json' });
     assert.equal(json.status, 400);
     assert.match(((await json.json()) as { message: string }).message, /cannot parse/);
@@ -236,7 +221,7 @@ describe('OTLP edges', () => {
         encodeOtlpJsonAsProtobuf(partial),
       );
       assert.equal(err, null);
-      const inner = fields(fields(response as Buffer).get(1)?.[0] as Uint8Array);
+      const inner = protoFields(protoFields(response as Buffer).get(1)?.[0] as Uint8Array);
       assert.equal(inner.get(1)?.[0], 1);
     });
 
@@ -265,12 +250,10 @@ describe('OTLP edges', () => {
       );
       assert.equal(err?.code, status.UNAVAILABLE);
       const details = err?.metadata.get('grpc-status-details-bin')[0] as Buffer;
-      const st = fields(details);
-      assert.equal(st.get(1)?.[0], status.UNAVAILABLE);
-      const any = fields(st.get(3)?.[0] as Uint8Array);
-      assert.equal(text(any.get(1)?.[0]), RETRY_INFO_TYPE);
-      const duration = fields(fields(any.get(2)?.[0] as Uint8Array).get(1)?.[0] as Uint8Array);
-      assert.equal(duration.get(1)?.[0], 3);
+      const retry = grpcRetryDetails(details);
+      assert.equal(retry.code, status.UNAVAILABLE);
+      assert.equal(retry.typeUrl, RETRY_INFO_TYPE);
+      assert.equal(retry.seconds, 3);
     });
   });
 });
