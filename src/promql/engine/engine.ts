@@ -363,42 +363,35 @@ function toQueryValue(value: Value, grid: Grid, isRange: boolean, ctx: EvalConte
       for (let i = 0; i < value.metas.length; i++) {
         ctx.check();
         const d = value.get(i, scratch);
-        let nf = 0;
-        let nh = 0;
         const dk = d.k;
-        for (let j = 0; j < d.n; j++) {
-          const k = dk[j];
-          if (k === K_FLOAT) nf++;
-          else if (k === K_HIST) nh++;
-        }
-        if (nf + nh === 0) continue;
+        // Steps with a value: [first, last], nf floats and nh histograms among them.
+        const first = firstSet(dk);
+        if (first < 0) continue;
+        const last = lastSet(dk);
+        const nh = d.h === null ? 0 : countKind(dk, first, last, K_HIST);
+        const nf =
+          nh === 0 && allSet(dk, first, last) ? last - first + 1 : countKind(dk, first, last, K_FLOAT);
         const meta = value.metas[i]!;
         const labels = meta.dropName ? dropMetricName(meta.labels) : meta.labels;
         let ft: Float64Array;
         let fv: Float64Array;
-        const ht = new Float64Array(nh);
-        const hh: FloatHistogram[] = [];
-        if (nf === d.n) {
+        let ht: Float64Array = NO_TIMES;
+        let hh: FloatHistogram[] = [];
+        if (nh === 0 && nf === last - first + 1) {
+          // Floats at every step of one stretch (the common case: a rate's first steps are empty):
+          // the times are a view of one shared array, the values one copy (or the owned array).
           if (allTimes === null) {
             allTimes = new Float64Array(grid.n);
             for (let j = 0; j < grid.n; j++) allTimes[j] = grid.start + j * grid.step;
           }
-          ft = allTimes;
-          fv = owned ? d.v : d.v.slice();
+          ft = nf === grid.n ? allTimes : allTimes.subarray(first, last + 1);
+          fv = owned ? (nf === grid.n ? d.v : d.v.subarray(first, last + 1)) : d.v.slice(first, last + 1);
         } else {
           ft = new Float64Array(nf);
           fv = new Float64Array(nf);
-          let x = 0;
-          for (let j = 0; j < d.n; j++) {
-            const k = dk[j];
-            if (k === K_FLOAT) {
-              ft[x] = grid.start + j * grid.step;
-              fv[x++] = d.v[j] as number;
-            } else if (k === K_HIST) {
-              ht[hh.length] = grid.start + j * grid.step;
-              hh.push(d.h![j]!);
-            }
-          }
+          ht = new Float64Array(nh);
+          hh = new Array<FloatHistogram>(nh);
+          splitPoints(d, first, last, grid, ft, fv, ht, hh);
         }
         points += nf + nh;
         if (delayed) {
@@ -413,6 +406,61 @@ function toQueryValue(value: Value, grid: Grid, isRange: boolean, ctx: EvalConte
       const out = collisions ? mergeCollisions(matrix) : matrix;
       out.sort((a, b) => Labels.compare(a.labels, b.labels));
       return { type: 'matrix', matrix: out };
+    }
+  }
+}
+
+const NO_TIMES = new Float64Array(0);
+
+/** Index of the first step holding a value, -1 if none. */
+function firstSet(k: Uint8Array): number {
+  for (let j = 0; j < k.length; j++) if (k[j] !== K_NONE) return j;
+  return -1;
+}
+
+/** Index of the last step holding a value (there is one). */
+function lastSet(k: Uint8Array): number {
+  let j = k.length - 1;
+  while (j > 0 && k[j] === K_NONE) j--;
+  return j;
+}
+
+function allSet(k: Uint8Array, from: number, to: number): boolean {
+  for (let j = from; j <= to; j++) if (k[j] === K_NONE) return false;
+  return true;
+}
+
+function countKind(k: Uint8Array, from: number, to: number, kind: number): number {
+  let c = 0;
+  for (let j = from; j <= to; j++) if (k[j] === kind) c++;
+  return c;
+}
+
+/** The floats and histograms of steps [from, to] of `d` as points (arrays sized by the caller). */
+function splitPoints(
+  d: StepData,
+  from: number,
+  to: number,
+  grid: Grid,
+  ft: Float64Array,
+  fv: Float64Array,
+  ht: Float64Array,
+  hh: FloatHistogram[],
+): void {
+  const dk = d.k;
+  const dv = d.v;
+  const start = grid.start;
+  const step = grid.step;
+  let x = 0;
+  let y = 0;
+  for (let j = from; j <= to; j++) {
+    const k = dk[j];
+    if (k === K_FLOAT) {
+      ft[x] = start + j * step;
+      fv[x++] = dv[j] as number;
+    } else if (k === K_HIST) {
+      ht[y] = start + j * step;
+      hh[y++] = d.h![j]!;
     }
   }
 }

@@ -197,6 +197,8 @@ function rateLoop(
   let lo = 0;
   let hi = 0;
   let lastDrop = 0;
+  /** fv[hi − 1] while the window grows. */
+  let prevV = -Infinity;
   let maxWindow = 0;
   // The factor depends only on the two gaps and the count (sampledInterval = range − both gaps):
   // regular scrapes reuse it on almost every step, bit for bit.
@@ -208,9 +210,15 @@ function rateLoop(
     const ref = base + j * mul;
     const rangeStart = ref - range;
     while (lo < n && (ft[lo] as number) <= rangeStart) lo++;
-    if (hi < lo) hi = lo;
+    if (hi < lo) {
+      hi = lo;
+      // A drop at lo itself never counts (only drops inside a window do).
+      prevV = -Infinity;
+    }
     while (hi < n && (ft[hi] as number) <= ref) {
-      if (hi > 0 && (fv[hi] as number) < (fv[hi - 1] as number)) lastDrop = hi;
+      const v = fv[hi] as number;
+      if (v < prevV) lastDrop = hi;
+      prevV = v;
       hi++;
     }
     const cnt = hi - lo;
@@ -229,19 +237,7 @@ function rateLoop(
     const zeroCheck = isCounter && result > 0 && firstV >= 0 && (cnt < 3 || firstV < result);
     let factor = cacheFactor;
     if (zeroCheck || startGap !== cacheStart || endGap !== cacheEnd || cnt !== cacheCnt) {
-      let durationToStart = startGap / 1000;
-      let durationToEnd = endGap / 1000;
-      const sampledInterval = (lastT - firstT) / 1000;
-      const avg = sampledInterval / (cnt - 1);
-      const threshold = avg * 1.1;
-      if (durationToStart >= threshold) durationToStart = avg / 2;
-      if (zeroCheck) {
-        const durationToZero = sampledInterval * (firstV / result);
-        if (durationToZero < durationToStart) durationToStart = durationToZero;
-      }
-      if (durationToEnd >= threshold) durationToEnd = avg / 2;
-      factor =
-        sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+      factor = rateFactor(startGap, endGap, lastT - firstT, cnt, zeroCheck ? firstV / result : Infinity);
       if (isRate) factor /= rangeSec;
       if (!zeroCheck) {
         cacheStart = startGap;
@@ -254,6 +250,26 @@ function rateLoop(
     outK[j] = K_FLOAT;
   }
   return maxWindow;
+}
+
+/**
+ * The extrapolation factor of a window (outside the loop of rateLoop, which stays small): gaps to
+ * the window's ends and the sampled span in ms, `cnt` samples, `zeroRatio` = first value ÷ increase
+ * when the extrapolation to the left may stop where the counter would be zero (else Infinity).
+ */
+function rateFactor(startGap: number, endGap: number, span: number, cnt: number, zeroRatio: number): number {
+  let durationToStart = startGap / 1000;
+  let durationToEnd = endGap / 1000;
+  const sampledInterval = span / 1000;
+  const avg = sampledInterval / (cnt - 1);
+  const threshold = avg * 1.1;
+  if (durationToStart >= threshold) durationToStart = avg / 2;
+  if (zeroRatio !== Infinity) {
+    const durationToZero = sampledInterval * zeroRatio;
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  return sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
 }
 
 /** The increase over fv[lo..hi) with counter resets: each drop adds the value before it. */

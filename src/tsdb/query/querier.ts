@@ -127,8 +127,54 @@ export function mergeSeries(parts: readonly SeriesData[][]): Merged[] {
       ooo: s.ooo ? [s.ooo] : [],
       hists: s.hist ? [s.hist] : [],
     }));
+  return mergeSorted(nonEmpty) ?? mergeByKey(nonEmpty);
+}
+
+/**
+ * k-way merge of lists sorted by labels: no label keys built (a key is a string of every label
+ * of every series of every block). Null when some list turns out not to be strictly sorted.
+ */
+function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
+  const k = parts.length;
+  const pos = new Int32Array(k);
+  const same = new Uint8Array(k);
+  const out: Merged[] = [];
+  for (;;) {
+    let min: Labels | null = null;
+    for (let p = 0; p < k; p++) {
+      const part = parts[p] as SeriesData[];
+      const i = pos[p] as number;
+      same[p] = 0;
+      if (i >= part.length) continue;
+      const l = (part[i] as SeriesData).labels;
+      const c = min === null ? -1 : compareLabels(l, min);
+      if (c < 0) {
+        min = l;
+        same.fill(0, 0, p);
+        same[p] = 1;
+      } else if (c === 0) same[p] = 1;
+    }
+    if (min === null) return out;
+    const m: Merged = { labels: min, chunks: [], ooo: [], hists: [] };
+    for (let p = 0; p < k; p++) {
+      if (same[p] === 0) continue;
+      const part = parts[p] as SeriesData[];
+      const i = pos[p] as number;
+      const s = part[i] as SeriesData;
+      for (let c = 0; c < s.chunks.length; c++) m.chunks.push(s.chunks[c] as ChunkRef);
+      if (s.ooo) m.ooo.push(s.ooo);
+      if (s.hist) m.hists.push(s.hist);
+      pos[p] = i + 1;
+      if (i + 1 < part.length && compareLabels((part[i + 1] as SeriesData).labels, s.labels) <= 0)
+        return null;
+    }
+    out.push(m);
+  }
+}
+
+function mergeByKey(parts: readonly SeriesData[][]): Merged[] {
   const byKey = new Map<string, Merged>();
-  for (const part of nonEmpty) {
+  for (const part of parts) {
     for (const s of part) {
       const key = s.labels.key();
       let m = byKey.get(key);
