@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { hasNavigated } from '../lib/router.ts';
 
@@ -49,6 +49,32 @@ export function Spinner(props: { label?: string }) {
 /** An error from any call, as a sentence for an Alert. */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The state of a form or button that calls the server: `submit(work)` clears the error, is busy
+ * while `work` runs and keeps the error `work` ended with, as a sentence for an Alert.
+ */
+export function useSubmit(): {
+  busy: boolean;
+  error: string | null;
+  setError: (error: string | null) => void;
+  submit: (work: () => Promise<void>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, submit };
 }
 
 /** A labelled form field: label, control, optional hint (linked by aria-describedby). */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, Spinner } from '../components/basics.tsx';
+import { Alert, errorText, PageHeader, Spinner, useSubmit } from '../components/basics.tsx';
 import { api, type SessionInfo } from '../lib/api.ts';
 
 interface LimitRow {
@@ -16,9 +16,8 @@ export function LimitsPage(props: { session: SessionInfo; tenant: string }) {
   const { tenant } = props;
   const [rows, setRows] = useState<readonly LimitRow[] | null>(null);
   const [edits, setEdits] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit } = useSubmit();
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -40,18 +39,12 @@ export function LimitsPage(props: { session: SessionInfo; tenant: string }) {
   }, [load]);
 
   const save = async (changes: Record<string, string | null>, message: string): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
+    await submit(async () => {
+      setNotice(null);
       await api('PUT', `/ui/api/admin/limits/${encodeURIComponent(tenant)}`, { changes });
       await load();
       setNotice(message); // after the reload, so the message and the table agree
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const changed = Object.entries(edits).filter(([k, v]) => rows?.find((r) => r.key === k)?.value !== v);
 

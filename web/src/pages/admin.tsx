@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-import { Alert, errorText, Field, PageHeader, Spinner } from '../components/basics.tsx';
+import { Alert, errorText, Field, PageHeader, Spinner, useSubmit } from '../components/basics.tsx';
 import { CopyButton } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, type Role, type SessionInfo, type User } from '../lib/api.ts';
@@ -18,8 +18,7 @@ export function TenantsPage(props: { onChanged: () => void }) {
   const [rows, setRows] = useState<readonly TenantRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [id, setId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
+  const { busy, error: formError, submit } = useSubmit();
   const [notice, setNotice] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
@@ -43,20 +42,14 @@ export function TenantsPage(props: { onChanged: () => void }) {
           class="form form-inline"
           onSubmit={async (e) => {
             e.preventDefault();
-            setBusy(true);
-            setFormError(null);
-            try {
+            await submit(async () => {
               await api('POST', '/ui/api/admin/tenants', { id: id.trim() });
               const created = id.trim();
               setId('');
               props.onChanged();
               await load();
               setNotice(`Created tenant “${created}”. Add a user for it on the Users page.`);
-            } catch (err) {
-              setFormError(errorText(err));
-            } finally {
-              setBusy(false);
-            }
+            });
           }}
         >
           <Field
@@ -279,8 +272,7 @@ function CreateUserForm(props: {
   const [tenant, setTenant] = useState(props.tenants[0] ?? '');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit();
   return (
     <section class="card" aria-labelledby="new-user-title">
       <h2 id="new-user-title">Add a user</h2>
@@ -288,9 +280,7 @@ function CreateUserForm(props: {
         class="form form-grid"
         onSubmit={async (e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
+          await submit(async () => {
             const r = await api<{ user: User; password: string }>('POST', '/ui/api/admin/users', {
               tenant,
               email,
@@ -298,11 +288,7 @@ function CreateUserForm(props: {
             });
             setEmail('');
             props.onCreated(r.user.email, r.password);
-          } catch (err) {
-            setError(errorText(err));
-          } finally {
-            setBusy(false);
-          }
+          });
         }}
       >
         <Field id="user-email" label="Email">

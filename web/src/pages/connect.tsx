@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, ScopeBadge, Spinner } from '../components/basics.tsx';
+import { Alert, errorText, PageHeader, ScopeBadge, Spinner, useSubmit } from '../components/basics.tsx';
 import { CodeBlock, CopyButton, CopyField } from '../components/copy.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { api, prom, tenantPath, type SessionInfo, type Token } from '../lib/api.ts';
@@ -19,8 +19,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
   const [created, setCreated] = useState<Created | null>(null);
   /** A token the user already has, pasted to fill the snippets (kept in memory only). */
   const [pasted, setPasted] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit();
   const guides = useMemo(
     () => clientGuides({ baseUrl, tenant, token: created?.token ?? (pasted.trim() || undefined) }),
     [baseUrl, tenant, created, pasted],
@@ -30,9 +29,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
   if (guide === undefined) return null;
 
   const createToken = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+    await submit(async () => {
       const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
       setCreated(
         await api<Created>('POST', tenantPath(tenant, '/tokens'), {
@@ -40,11 +37,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
           scope: guide.scope,
         }),
       );
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { Alert, errorText, Field } from '../components/basics.tsx';
+import { Alert, errorText, Field, useSubmit } from '../components/basics.tsx';
 import { api, ApiError, type User } from '../lib/api.ts';
 
 /** Sign in with email and password. */
@@ -80,33 +80,26 @@ export function ChangePasswordForm(props: { forced: boolean; onDone: () => void 
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit } = useSubmit();
   const [done, setDone] = useState(false);
   return (
     <form
       class="form"
       onSubmit={async (e) => {
         e.preventDefault();
-        setError(null);
         setDone(false);
         if (next !== again) {
           setError('The two new passwords are not the same.');
           return;
         }
-        setBusy(true);
-        try {
+        await submit(async () => {
           await api('PUT', '/ui/api/session/password', { current, next });
           setCurrent('');
           setNext('');
           setAgain('');
           setDone(true);
           props.onDone();
-        } catch (err) {
-          setError(errorText(err));
-        } finally {
-          setBusy(false);
-        }
+        });
       }}
     >
       <Field id="pw-current" label={props.forced ? 'One-time password' : 'Current password'}>

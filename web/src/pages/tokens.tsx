@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-import { Alert, errorText, Field, PageHeader, ScopeBadge, Spinner } from '../components/basics.tsx';
+import {
+  Alert,
+  errorText,
+  Field,
+  PageHeader,
+  ScopeBadge,
+  Spinner,
+  useSubmit,
+} from '../components/basics.tsx';
 import { CopyButton } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, tenantPath, type Scope, type Token } from '../lib/api.ts';
@@ -178,8 +186,7 @@ function CreateTokenForm(props: {
   const [name, setName] = useState('');
   const [scope, setScope] = useState<Scope>('write');
   const [expiry, setExpiry] = useState<string>('never');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit();
   return (
     <section class="card" aria-labelledby="create-title">
       <h2 id="create-title">Create a token</h2>
@@ -187,9 +194,7 @@ function CreateTokenForm(props: {
         class="form"
         onSubmit={async (e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
+          await submit(async () => {
             const days = expiry === 'never' ? undefined : Number(expiry);
             const c = await api<{ token: string; record: Token }>(
               'POST',
@@ -202,11 +207,7 @@ function CreateTokenForm(props: {
             );
             setName('');
             props.onCreated(c);
-          } catch (err) {
-            setError(errorText(err));
-          } finally {
-            setBusy(false);
-          }
+          });
         }}
       >
         <Field
