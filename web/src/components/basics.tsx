@@ -23,6 +23,34 @@ export function PageHeader(props: { title: string; children?: ComponentChildren 
   );
 }
 
+/** A card: a section of a page with its heading, which names it for screen readers. */
+export function Card(props: { id: string; title: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <section class="card" aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+/** A table's header row: a column a name, then one for the rows' buttons (named for screen readers). */
+export function TableHead(props: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+        <th scope="col">
+          <span class="visually-hidden">Actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
 /** A message box. Errors are announced at once (role=alert); the rest politely. */
 export function Alert(props: {
   kind: 'error' | 'warning' | 'info' | 'success';

@@ -1,4 +1,4 @@
-import { PageHeader } from '../components/basics.tsx';
+import { Card, PageHeader } from '../components/basics.tsx';
 import type { SessionInfo } from '../lib/api.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { ChangePasswordForm } from './login.tsx';
@@ -9,8 +9,7 @@ export function AccountPage(props: { session: SessionInfo }) {
   return (
     <div class="page">
       <PageHeader title="Account" />
-      <section class="card" aria-labelledby="me-title">
-        <h2 id="me-title">You</h2>
+      <Card id="me-title" title="You">
         <dl class="facts">
           <dt>Email</dt>
           <dd>{user.email}</dd>
@@ -21,11 +20,10 @@ export function AccountPage(props: { session: SessionInfo }) {
           <dt>Member since</dt>
           <dd>{formatDateTime(user.createdAt)}</dd>
         </dl>
-      </section>
-      <section class="card" aria-labelledby="pw-title">
-        <h2 id="pw-title">Change password</h2>
+      </Card>
+      <Card id="pw-title" title="Change password">
         <ChangePasswordForm forced={false} onDone={() => undefined} />
-      </section>
+      </Card>
     </div>
   );
 }

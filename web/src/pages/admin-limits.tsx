@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, Spinner, useSubmit } from '../components/basics.tsx';
+import { Alert, errorText, PageHeader, Spinner, TableHead, useSubmit } from '../components/basics.tsx';
 import { api, type SessionInfo } from '../lib/api.ts';
 
 interface LimitRow {
@@ -81,16 +81,7 @@ export function LimitsPage(props: { session: SessionInfo; tenant: string }) {
         >
           <div class="table-wrap">
             <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Limit</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">From</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Limit', 'Value', 'From']} />
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.key}>

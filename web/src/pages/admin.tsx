@@ -1,6 +1,15 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
-import { Alert, errorText, Field, PageHeader, Spinner, useSubmit } from '../components/basics.tsx';
+import {
+  Alert,
+  Card,
+  errorText,
+  Field,
+  PageHeader,
+  Spinner,
+  TableHead,
+  useSubmit,
+} from '../components/basics.tsx';
 import { CopyButton } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, type Role, type SessionInfo, type User } from '../lib/api.ts';
@@ -36,8 +45,7 @@ export function TenantsPage(props: { onChanged: () => void }) {
           <code>X-Scope-OrgID</code> header.
         </p>
       </PageHeader>
-      <section class="card" aria-labelledby="new-tenant-title">
-        <h2 id="new-tenant-title">Create a tenant</h2>
+      <Card id="new-tenant-title" title="Create a tenant">
         <form
           class="form form-inline"
           onSubmit={async (e) => {
@@ -73,9 +81,8 @@ export function TenantsPage(props: { onChanged: () => void }) {
         </form>
         {formError !== null && <Alert kind="error">{formError}</Alert>}
         {notice !== null && <Alert kind="success">{notice}</Alert>}
-      </section>
-      <section class="card" aria-labelledby="tenants-title">
-        <h2 id="tenants-title">All tenants</h2>
+      </Card>
+      <Card id="tenants-title" title="All tenants">
         {error !== null && <Alert kind="error">{error}</Alert>}
         {rows === null && error === null && <Spinner />}
         {rows !== null && (
@@ -106,7 +113,7 @@ export function TenantsPage(props: { onChanged: () => void }) {
             </table>
           </div>
         )}
-      </section>
+      </Card>
     </div>
   );
 }
@@ -143,24 +150,13 @@ export function UsersPage(props: { session: SessionInfo }) {
           void load();
         }}
       />
-      <section class="card" aria-labelledby="users-title">
-        <h2 id="users-title">All users</h2>
+      <Card id="users-title" title="All users">
         {error !== null && <Alert kind="error">{error}</Alert>}
         {users === null && error === null && <Spinner />}
         {users !== null && (
           <div class="table-wrap">
             <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Email', 'Tenant', 'Role', 'Last sign-in']} />
               <tbody>
                 {users.map((u) => (
                   <tr key={u.id}>
@@ -220,7 +216,7 @@ export function UsersPage(props: { session: SessionInfo }) {
             </table>
           </div>
         )}
-      </section>
+      </Card>
       {oneTime !== null && (
         <Dialog title={`One-time password for ${oneTime.email}`} onClose={() => setOneTime(null)}>
           <div class="dialog-body">
@@ -274,8 +270,7 @@ function CreateUserForm(props: {
   const [role, setRole] = useState<Role>('member');
   const { busy, error, submit } = useSubmit();
   return (
-    <section class="card" aria-labelledby="new-user-title">
-      <h2 id="new-user-title">Add a user</h2>
+    <Card id="new-user-title" title="Add a user">
       <form
         class="form form-grid"
         onSubmit={async (e) => {
@@ -322,6 +317,6 @@ function CreateUserForm(props: {
         </div>
       </form>
       {error !== null && <Alert kind="error">{error}</Alert>}
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, ScopeBadge, Spinner, useSubmit } from '../components/basics.tsx';
+import { Alert, Card, errorText, PageHeader, ScopeBadge, Spinner, useSubmit } from '../components/basics.tsx';
 import { CodeBlock, CopyButton, CopyField } from '../components/copy.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { api, prom, tenantPath, type SessionInfo, type Token } from '../lib/api.ts';
@@ -56,18 +56,16 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
         </p>
       </PageHeader>
 
-      <section class="card" aria-labelledby="endpoints-title">
-        <h2 id="endpoints-title">Your endpoints</h2>
+      <Card id="endpoints-title" title="Your endpoints">
         <div class="grid-2">
           <CopyField id="ep-tenant" label="Tenant ID (X-Scope-OrgID)" value={tenant} />
           <CopyField id="ep-push" label="Prometheus remote write" value={e.push} />
           <CopyField id="ep-otlp" label="OTLP/HTTP (SDKs)" value={e.otlpMetrics} />
           <CopyField id="ep-prom" label="Prometheus API (Grafana, PromQL)" value={e.prometheus} />
         </div>
-      </section>
+      </Card>
 
-      <section class="card" aria-labelledby="snippets-title">
-        <h2 id="snippets-title">Configure your client</h2>
+      <Card id="snippets-title" title="Configure your client">
         <Tabs
           label="Client"
           idPrefix="client"
@@ -136,7 +134,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
             ))}
           </ul>
         </Tabs>
-      </section>
+      </Card>
 
       <DataCheck session={session} tenant={tenant} />
     </div>
@@ -166,8 +164,7 @@ function DataCheck(props: { session: SessionInfo; tenant: string }) {
     }
   };
   return (
-    <section class="card" aria-labelledby="check-title">
-      <h2 id="check-title">Check that data arrives</h2>
+    <Card id="check-title" title="Check that data arrives">
       <p>After your client has run for a minute, look for the metrics it sent in the last hour.</p>
       <button type="button" class="button" onClick={() => void check()} disabled={state.kind === 'busy'}>
         Check for data
@@ -189,6 +186,6 @@ function DataCheck(props: { session: SessionInfo; tenant: string }) {
             </p>
           </Alert>
         ))}
-    </section>
+    </Card>
   );
 }

@@ -2,11 +2,13 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 
 import {
   Alert,
+  Card,
   errorText,
   Field,
   PageHeader,
   ScopeBadge,
   Spinner,
+  TableHead,
   useSubmit,
 } from '../components/basics.tsx';
 import { CopyButton } from '../components/copy.tsx';
@@ -77,8 +79,7 @@ export function TokensPage(props: { tenant: string }) {
         }}
       />
 
-      <section class="card" aria-labelledby="tokens-title">
-        <h2 id="tokens-title">Tokens of {tenant}</h2>
+      <Card id="tokens-title" title={<>Tokens of {tenant}</>}>
         {notice !== null && <Alert kind="success">{notice}</Alert>}
         {loadError !== null && <Alert kind="error">{loadError}</Alert>}
         {tokens === null && loadError === null && <Spinner />}
@@ -86,19 +87,7 @@ export function TokensPage(props: { tenant: string }) {
         {tokens !== null && tokens.length > 0 && (
           <div class="table-wrap">
             <table class="table" aria-labelledby="tokens-title">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Token</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Scope', 'Token', 'Created', 'Last used', 'Expires']} />
               <tbody>
                 {tokens.map((t) => {
                   const expired = t.expiresAt !== null && t.expiresAt <= Date.now();
@@ -157,7 +146,7 @@ export function TokensPage(props: { tenant: string }) {
             </table>
           </div>
         )}
-      </section>
+      </Card>
 
       {created !== null && (
         <NewTokenDialog tenant={tenant} created={created} onClose={() => setCreated(null)} />
@@ -188,8 +177,7 @@ function CreateTokenForm(props: {
   const [expiry, setExpiry] = useState<string>('never');
   const { busy, error, submit } = useSubmit();
   return (
-    <section class="card" aria-labelledby="create-title">
-      <h2 id="create-title">Create a token</h2>
+    <Card id="create-title" title="Create a token">
       <form
         class="form"
         onSubmit={async (e) => {
@@ -267,7 +255,7 @@ function CreateTokenForm(props: {
           </button>
         </div>
       </form>
-    </section>
+    </Card>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, Spinner } from '../components/basics.tsx';
+import { Alert, Card, errorText, PageHeader, Spinner } from '../components/basics.tsx';
 import { ChartView } from '../components/chart-view.tsx';
 import { api, prom, tenantPath, type SessionInfo } from '../lib/api.ts';
 import type { ChartSeries } from '../lib/chart.ts';
@@ -163,8 +163,7 @@ function UsageView(props: { usage: UsageResponse }) {
         </div>
       )}
 
-      <section class="card" aria-labelledby="discards-title">
-        <h2 id="discards-title">Discarded samples by reason</h2>
+      <Card id="discards-title" title="Discarded samples by reason">
         {discardedTotal === 0 ? (
           <p class="empty">Nothing discarded since the server started.</p>
         ) : (
@@ -191,7 +190,7 @@ function UsageView(props: { usage: UsageResponse }) {
             </tbody>
           </table>
         )}
-      </section>
+      </Card>
     </>
   );
 }
@@ -309,8 +308,7 @@ function Cardinality(props: { tenant: string }) {
     );
   }, [props.tenant]);
   return (
-    <section class="card" aria-labelledby="cardinality-title">
-      <h2 id="cardinality-title">Cardinality</h2>
+    <Card id="cardinality-title" title="Cardinality">
       {error !== null && <Alert kind="error">{error}</Alert>}
       {status === null && error === null && <Spinner />}
       {status !== null && (
@@ -338,7 +336,7 @@ function Cardinality(props: { tenant: string }) {
           </div>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 
