@@ -12,6 +12,16 @@ function translate(req: unknown, overrides = {}): Translated {
   return json;
 }
 
+/** `translate` of a request with one metric. */
+function translateOne(metric: unknown, overrides = {}): Translated {
+  return translate(request([metric]), overrides);
+}
+
+/** `[series, value]` of the rows at time `t`. */
+function rowsAt(out: Translated, t: number): Array<[string, number | 'stale']> {
+  return out.rows.filter((r) => r.t === t).map((r) => [r.series, r.v]);
+}
+
 function values(rows: readonly Row[]): Record<string, number | 'stale'> {
   return Object.fromEntries(
     rows.filter((r) => !r.series.startsWith('target_info')).map((r) => [r.series, r.v]),
@@ -29,29 +39,25 @@ function series(name: string, labels: Record<string, string> = {}): string {
 }
 
 test('gauge: one series per point, attributes become labels, unit suffix', () => {
-  const out = translate(
-    request([
-      {
-        name: 'memory.usage',
-        unit: 'By',
-        description: 'Memory in use',
-        gauge: {
-          dataPoints: [
-            {
-              asInt: '1024',
-              timeUnixNano: ns(T0),
-              attributes: [{ key: 'host.name', value: { stringValue: 'a' } }],
-            },
-            {
-              asDouble: 0.5,
-              timeUnixNano: ns(T0),
-              attributes: [{ key: 'host.name', value: { stringValue: 'b' } }],
-            },
-          ],
+  const out = translateOne({
+    name: 'memory.usage',
+    unit: 'By',
+    description: 'Memory in use',
+    gauge: {
+      dataPoints: [
+        {
+          asInt: '1024',
+          timeUnixNano: ns(T0),
+          attributes: [{ key: 'host.name', value: { stringValue: 'a' } }],
         },
-      },
-    ]),
-  );
+        {
+          asDouble: 0.5,
+          timeUnixNano: ns(T0),
+          attributes: [{ key: 'host.name', value: { stringValue: 'b' } }],
+        },
+      ],
+    },
+  });
   assert.deepEqual(values(out.rows), {
     [`memory_usage_bytes{host_name="a",${scope}}`]: 1024,
     [`memory_usage_bytes{host_name="b",${scope}}`]: 0.5,
@@ -101,27 +107,23 @@ test('monotonic cumulative sum → counter with _total and start timestamps; non
 });
 
 test('histogram → cumulative _bucket{le}, +Inf = count, _count, _sum only when present', () => {
-  const out = translate(
-    request([
-      {
-        name: 'http.server.duration',
-        unit: 's',
-        histogram: {
-          aggregationTemporality: 2,
-          dataPoints: [
-            {
-              timeUnixNano: ns(T0),
-              count: '10',
-              sum: 2.5,
-              bucketCounts: ['1', '2', '3', '4'],
-              explicitBounds: [0.005, 0.1, 1],
-            },
-            { timeUnixNano: ns(T0), count: 1, attributes: [{ key: 'x', value: { stringValue: 'y' } }] },
-          ],
+  const out = translateOne({
+    name: 'http.server.duration',
+    unit: 's',
+    histogram: {
+      aggregationTemporality: 2,
+      dataPoints: [
+        {
+          timeUnixNano: ns(T0),
+          count: '10',
+          sum: 2.5,
+          bucketCounts: ['1', '2', '3', '4'],
+          explicitBounds: [0.005, 0.1, 1],
         },
-      },
-    ]),
-  );
+        { timeUnixNano: ns(T0), count: 1, attributes: [{ key: 'x', value: { stringValue: 'y' } }] },
+      ],
+    },
+  });
   const h = 'http_server_duration_seconds';
   assert.deepEqual(values(out.rows), {
     [series(`${h}_bucket`, { le: '0.005' })]: 1,
@@ -138,27 +140,23 @@ test('histogram → cumulative _bucket{le}, +Inf = count, _count, _sum only when
 });
 
 test('summary → {quantile}, _sum, _count', () => {
-  const out = translate(
-    request([
-      {
-        name: 'rpc.latency',
-        unit: 'ms',
-        summary: {
-          dataPoints: [
-            {
-              timeUnixNano: ns(T0),
-              count: '4',
-              sum: 10,
-              quantileValues: [
-                { quantile: 0.5, value: 2 },
-                { quantile: 0.99, value: 4 },
-              ],
-            },
+  const out = translateOne({
+    name: 'rpc.latency',
+    unit: 'ms',
+    summary: {
+      dataPoints: [
+        {
+          timeUnixNano: ns(T0),
+          count: '4',
+          sum: 10,
+          quantileValues: [
+            { quantile: 0.5, value: 2 },
+            { quantile: 0.99, value: 4 },
           ],
         },
-      },
-    ]),
-  );
+      ],
+    },
+  });
   const n = 'rpc_latency_milliseconds';
   assert.deepEqual(values(out.rows), {
     [series(n, { quantile: '0.5' })]: 2,
@@ -171,26 +169,24 @@ test('summary → {quantile}, _sum, _count', () => {
 test('exponential histogram → classic buckets at powers of two (scale 0), as a tenant option', () => {
   // Scale 1: base √2. Positive offset 0: buckets (1,√2], (√2,2], (2,2√2], (2√2,4] → at scale 0:
   // (1,2] = 1+2, (2,4] = 3+4.
-  const out = translate(
-    request([
-      {
-        name: 'latency',
-        unit: 's',
-        exponentialHistogram: {
-          aggregationTemporality: 2,
-          dataPoints: [
-            {
-              timeUnixNano: ns(T0),
-              count: '12',
-              sum: 30,
-              scale: 1,
-              zeroCount: '2',
-              positive: { offset: 0, bucketCounts: ['1', '2', '3', '4'] },
-            },
-          ],
-        },
+  const out = translateOne(
+    {
+      name: 'latency',
+      unit: 's',
+      exponentialHistogram: {
+        aggregationTemporality: 2,
+        dataPoints: [
+          {
+            timeUnixNano: ns(T0),
+            count: '12',
+            sum: 30,
+            scale: 1,
+            zeroCount: '2',
+            positive: { offset: 0, bucketCounts: ['1', '2', '3', '4'] },
+          },
+        ],
       },
-    ]),
+    },
     { exponentialHistograms: 'classic' },
   );
   const n = 'latency_seconds';
@@ -205,53 +201,49 @@ test('exponential histogram → classic buckets at powers of two (scale 0), as a
 });
 
 test('exponential histogram → native histogram by default', () => {
-  const out = translate(
-    request([
-      {
-        name: 'latency',
-        unit: 's',
-        exponentialHistogram: {
-          aggregationTemporality: 2,
-          dataPoints: [
-            {
-              timeUnixNano: ns(T0),
-              count: '9',
-              sum: 30,
-              scale: 10,
-              zeroCount: '1',
-              // Scale 10 → 8: indices 0..3 merge into 0, 4..7 into 1 (shift 2), Prometheus index +1.
-              positive: {
-                offset: 0,
-                bucketCounts: [
-                  '1',
-                  '1',
-                  '1',
-                  '1',
-                  '2',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '0',
-                  '3',
-                ],
-              },
-            },
-          ],
+  const out = translateOne({
+    name: 'latency',
+    unit: 's',
+    exponentialHistogram: {
+      aggregationTemporality: 2,
+      dataPoints: [
+        {
+          timeUnixNano: ns(T0),
+          count: '9',
+          sum: 30,
+          scale: 10,
+          zeroCount: '1',
+          // Scale 10 → 8: indices 0..3 merge into 0, 4..7 into 1 (shift 2), Prometheus index +1.
+          positive: {
+            offset: 0,
+            bucketCounts: [
+              '1',
+              '1',
+              '1',
+              '1',
+              '2',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '0',
+              '3',
+            ],
+          },
         },
-      },
-    ]),
-  );
+      ],
+    },
+  });
   assert.equal(out.batch.histograms.length, 1);
   assert.equal(out.batch.sampleCount, 0, 'no classic series besides the native histogram');
   assert.ok(Number.isNaN(out.batch.histograms[0]?.startTimestamp), 'no start time in the point');
@@ -477,25 +469,21 @@ test('delta sums become cumulative per series; overlaps and duplicates are rejec
     startTimeUnixNano: ns(T0 + start),
     timeUnixNano: ns(T0 + end),
   });
-  const out = translate(
-    request([
-      {
-        name: 'c',
-        sum: {
-          aggregationTemporality: 1,
-          isMonotonic: true,
-          dataPoints: [
-            delta(0, 10, 5),
-            delta(10, 20, 2),
-            delta(30, 40, 1),
-            delta(30, 40, 1),
-            delta(35, 50, 1),
-            { asInt: 1, timeUnixNano: ns(T0 + 60) },
-          ],
-        },
-      },
-    ]),
-  );
+  const out = translateOne({
+    name: 'c',
+    sum: {
+      aggregationTemporality: 1,
+      isMonotonic: true,
+      dataPoints: [
+        delta(0, 10, 5),
+        delta(10, 20, 2),
+        delta(30, 40, 1),
+        delta(30, 40, 1),
+        delta(35, 50, 1),
+        { asInt: 1, timeUnixNano: ns(T0 + 60) },
+      ],
+    },
+  });
   assert.deepEqual(
     out.rows.map((r) => [r.v, r.t - T0, r.st - T0]),
     [
@@ -526,15 +514,12 @@ test('delta histograms accumulate bucket by bucket; delta rejected when the tena
     },
   ]);
   const out = translate(req, { promoteScopeMetadata: false });
-  assert.deepEqual(
-    out.rows.filter((r) => r.t === T0 + 20).map((r) => [r.series, r.v]),
-    [
-      ['h_bucket{job="api",le="1"}', 4],
-      ['h_bucket{job="api",le="+Inf"}', 10],
-      ['h_count{job="api"}', 10],
-      ['h_sum{job="api"}', 2],
-    ],
-  );
+  assert.deepEqual(rowsAt(out, T0 + 20), [
+    ['h_bucket{job="api",le="1"}', 4],
+    ['h_bucket{job="api",le="+Inf"}', 10],
+    ['h_count{job="api"}', 10],
+    ['h_sum{job="api"}', 2],
+  ]);
   const off = translate(req, { deltaToCumulative: false });
   assert.equal(off.result.rejectedPoints, 2);
   assert.equal(off.rows.length, 0);
@@ -549,48 +534,41 @@ test('delta exponential histograms are summed at the lower scale', () => {
     scale,
     positive: { offset: 0, bucketCounts: counts },
   });
-  const out = translate(
-    request([
-      {
-        name: 'e',
-        exponentialHistogram: {
-          aggregationTemporality: 1,
-          dataPoints: [point(0, 10, 1, [1, 1]), point(10, 20, 0, [5])],
-        },
+  const out = translateOne(
+    {
+      name: 'e',
+      exponentialHistogram: {
+        aggregationTemporality: 1,
+        dataPoints: [point(0, 10, 1, [1, 1]), point(10, 20, 0, [5])],
       },
-    ]),
+    },
     { promoteScopeMetadata: false, exponentialHistograms: 'classic', exponentialClassicMaxScale: 1 },
   );
-  assert.deepEqual(
-    out.rows.filter((r) => r.t === T0 + 20).map((r) => [r.series, r.v]),
-    [
-      ['e_bucket{job="api",le="2"}', 7],
-      ['e_bucket{job="api",le="+Inf"}', 7],
-      ['e_count{job="api"}', 7],
-      ['e_sum{job="api"}', 2],
-    ],
-  );
+  assert.deepEqual(rowsAt(out, T0 + 20), [
+    ['e_bucket{job="api",le="2"}', 7],
+    ['e_bucket{job="api",le="+Inf"}', 7],
+    ['e_count{job="api"}', 7],
+    ['e_sum{job="api"}', 2],
+  ]);
 });
 
 test('UTF-8 strategy keeps names; scope labels can be turned off', () => {
-  const out = translate(
-    request([
-      {
-        name: 'http.requests',
-        unit: '1',
-        sum: {
-          aggregationTemporality: 2,
-          isMonotonic: true,
-          dataPoints: [
-            {
-              asInt: 1,
-              timeUnixNano: ns(T0),
-              attributes: [{ key: 'http.method', value: { stringValue: 'GET' } }],
-            },
-          ],
-        },
+  const out = translateOne(
+    {
+      name: 'http.requests',
+      unit: '1',
+      sum: {
+        aggregationTemporality: 2,
+        isMonotonic: true,
+        dataPoints: [
+          {
+            asInt: 1,
+            timeUnixNano: ns(T0),
+            attributes: [{ key: 'http.method', value: { stringValue: 'GET' } }],
+          },
+        ],
       },
-    ]),
+    },
     { translationStrategy: 'NoUTF8EscapingWithSuffixes', promoteScopeMetadata: false },
   );
   assert.equal(out.rows[0]?.series, 'http.requests_total{http.method="GET",job="api"}');
