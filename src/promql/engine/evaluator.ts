@@ -294,6 +294,8 @@ export class Evaluator {
     const fast =
       (name === 'rate' || name === 'increase' || name === 'delta') && !input.anchored && !input.smoothed;
     const isCounter = name !== 'delta';
+    let lastName = '';
+    let lastCounter = true;
     const out = lazyVector(grid.n, metas, (i, o) => {
       if (fast) {
         input.load(i, w.buf);
@@ -326,7 +328,12 @@ export class Evaluator {
       }
       if (counterCheck) {
         const metric = input.labels(i).get('__name__');
-        if (metric !== '' && !counterName(metric) && hasFloat(o)) {
+        // Series of one selector mostly share their name: check each name once in a row.
+        if (metric !== lastName) {
+          lastName = metric;
+          lastCounter = metric === '' || counterName(metric);
+        }
+        if (!lastCounter && hasFloat(o)) {
           ctx.annos.info(
             `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(metric)}`,
             node.args[0]!.pos,
