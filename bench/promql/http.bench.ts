@@ -82,11 +82,13 @@ try {
       `/prometheus/api/v1/query?${new URLSearchParams({ query: q, time: String(t / 1000) })}`,
       60_000,
     );
+    if (res.status !== 200) throw new Error(`${q}: ${res.status} ${res.body.slice(0, 200)}`);
     const body = JSON.parse(res.body) as { data: { result: Array<{ value: [number, string] }> } };
     return Number(body.data.result[0]?.value[1]);
   };
   const now = Date.now();
-  const last = (await scalar('max(timestamp(up))', now)) * 1000;
+  // The newest scrape, also when it is older than the lookback (a data dir kept from an earlier run).
+  const last = (await scalar('max(max_over_time(timestamp(up)[7d:1m]))', now)) * 1000;
   const count = await scalar('max(count_over_time(up[1d]))', last + 1);
   if (!(count > 0)) throw new Error('no data for up');
   const evalMs = Math.floor(last / INTERVAL) * INTERVAL + INTERVAL;
