@@ -1,4 +1,3 @@
-import { Labels } from '../model/index.ts';
 import { DiskBlock } from './block/reader.ts';
 import { isUlid, newUlid } from './block/format.ts';
 import { writeBlock, type BlockSeries } from './block/writer.ts';
@@ -10,14 +9,13 @@ import type { TsdbFs } from './fs.ts';
 import type { Head } from './head/head.ts';
 import { truncateHead } from './head/truncate.ts';
 import type { HeadReader } from './head/read.ts';
+import type { SeriesData } from './query/types.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import type { ResolvedOptions } from './options.ts';
 import { Slicer } from './slicer.ts';
 import { writeCheckpoint } from './wal/checkpoint.ts';
 import type { Wal } from './wal/wal.ts';
 
-/** Series per sorted run of a head cut (the runs are merged afterwards). */
-const CUT_SLICE = 10_000;
 /** Series read from the head at a time during a cut (the event loop may run between reads). */
 const CUT_READ = 500;
 
@@ -177,27 +175,42 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   // Collected in slices with yields in between, so ingest goes on: samples at or before `maxt` are
   // refused from now on, newer ones are clipped away below, and the head is not truncated while
   // this runs (maintenance is serialised).
-  const runs: BlockSeries[][] = [];
-  const refs = e.headReader.all().slice();
+  // The series in label order (symbol ranks, no string compares), sorted in slices; their data
+  // is then read in ref order (chunks next to each other in the head chunk files) and placed.
   const slicer = new Slicer();
-  for (let from = 0; from < refs.length; from += CUT_SLICE) {
-    const run: BlockSeries[] = [];
-    const to = Math.min(refs.length, from + CUT_SLICE);
-    for (let at = from; at < to; at += CUT_READ) {
-      for (const s of e.headReader.seriesOf(refs.subarray(at, Math.min(to, at + CUT_READ)), mint, maxt)) {
-        const deleted = e.tombstones.intervals(s.labels, mint, maxt);
-        const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
-        const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
-        if (chunks.length > 0 || hist !== null)
-          run.push({ labels: s.labels, chunks, hist: hist ? encodeHistChunks(hist.t, hist.h) : [] });
-      }
-      await slicer.tick();
-    }
-    run.sort((a, b) => Labels.compare(a.labels, b.labels));
-    runs.push(run);
-    await slicer.yield();
+  const refs = e.headReader.all().slice();
+  const sorted = await e.headReader.sortByLabels(refs.slice(), slicer);
+  const place = new Int32Array(refs.length);
+  for (let k = 0; k < sorted.length; k++) {
+    if ((k & 4095) === 4095) await slicer.tick();
+    place[lowerBound(refs, sorted[k] as number)] = k;
   }
-  const series = await mergeRuns(runs, slicer);
+  const placed = new Array<BlockSeries | undefined>(refs.length);
+  const from: number[] = [];
+  for (let at = 0; at < refs.length; at += CUT_READ) {
+    const part = refs.subarray(at, Math.min(refs.length, at + CUT_READ));
+    from.length = 0;
+    const data = e.headReader.seriesOf(part, mint, maxt, from);
+    for (let k = 0; k < data.length; k++) {
+      const s = data[k] as SeriesData;
+      const deleted = e.tombstones.intervals(s.labels, mint, maxt);
+      const chunks = rechunk(s.chunks, s.ooo ? [s.ooo] : [], deleted, mint, maxt);
+      const hist = s.hist ? mergeHists([s.hist], deleted, mint, maxt) : null;
+      if (chunks.length > 0 || hist !== null)
+        placed[place[at + (from[k] as number)] as number] = {
+          labels: s.labels,
+          chunks,
+          hist: hist ? encodeHistChunks(hist.t, hist.h) : [],
+        };
+    }
+    await slicer.tick();
+  }
+  const series: BlockSeries[] = [];
+  for (let k = 0; k < placed.length; k++) {
+    if ((k & 4095) === 4095) await slicer.tick();
+    const s = placed[k];
+    if (s !== undefined) series.push(s);
+  }
   // Written even when empty: the block's max time is what tells a restart that this range is closed.
   {
     const ulid = newUlid();
@@ -305,35 +318,14 @@ export async function compactOnce(e: Engine, force = false): Promise<boolean> {
   return true;
 }
 
-/**
- * Merges runs sorted by labels into one sorted list, pairwise, yielding to the event loop every
- * CUT_SLICE items: the same work as one big sort, without one long stall.
- */
-async function mergeRuns(runs: BlockSeries[][], slicer: Slicer): Promise<BlockSeries[]> {
-  let level = runs;
-  while (level.length > 1) {
-    const next: BlockSeries[][] = [];
-    for (let k = 0; k < level.length; k += 2) {
-      const a = level[k] as BlockSeries[];
-      const b = level[k + 1];
-      if (b === undefined) {
-        next.push(a);
-        continue;
-      }
-      const out: BlockSeries[] = new Array<BlockSeries>(a.length + b.length);
-      let i = 0;
-      let j = 0;
-      for (let o = 0; o < out.length; o++) {
-        if ((o & 1023) === 1023 && slicer.due()) await slicer.yield();
-        out[o] =
-          j >= b.length ||
-          (i < a.length && Labels.compare((a[i] as BlockSeries).labels, (b[j] as BlockSeries).labels) <= 0)
-            ? (a[i++] as BlockSeries)
-            : (b[j++] as BlockSeries);
-      }
-      next.push(out);
-    }
-    level = next;
+/** First index of ascending `a` whose value is >= x. */
+function lowerBound(a: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
   }
-  return level[0] ?? [];
+  return lo;
 }

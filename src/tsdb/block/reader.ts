@@ -6,6 +6,7 @@ import type { TsdbFs } from '../fs.ts';
 import { EMPTY } from '../head/postings.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SeriesData } from '../query/types.ts';
+import { Slicer } from '../slicer.ts';
 import { readU32, RecordReader } from '../wal/record.ts';
 import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, INDEX_VERSION, type BlockMeta } from './format.ts';
 import { decodeHistChunk } from '../chunk/histogram.ts';
@@ -65,9 +66,11 @@ export class DiskBlock implements BlockReader, PostingsSource {
       throw new Error(`${dir}/index: unsupported version ${version}`);
     const r = new RecordReader();
     r.reset(index, 5, index.length - 4);
+    const slicer = new Slicer();
     const nsym = r.uvarint();
     this.symbols = new Array<string>(nsym);
     for (let i = 0; i < nsym; i++) {
+      if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
       const s = r.str();
       this.symbols[i] = s;
       this.symIndex.set(s, i);
@@ -93,7 +96,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     let cLen = new Uint32Array(cap);
     let nc = 0;
     for (let i = 0; i < n; i++) {
-      if (i % 20_000 === 19_999) await new Promise((res) => setImmediate(res));
+      if ((i & 511) === 511 && slicer.due()) await slicer.yield();
       const nl = r.uvarint();
       this.lblOff[i] = np;
       if (np + 2 * nl > pairs.length) {
@@ -148,7 +151,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     this.cLen = cLen;
     const npost = r.uvarint();
     for (let p = 0; p < npost; p++) {
-      if (p % 50_000 === 49_999) await new Promise((res) => setImmediate(res));
+      if ((p & 1023) === 1023 && slicer.due()) await slicer.yield();
       const name = r.uvarint();
       const value = r.uvarint();
       const len = r.uvarint();

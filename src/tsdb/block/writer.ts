@@ -16,6 +16,8 @@ import {
 } from './format.ts';
 
 const deflate = promisify(deflateRaw);
+/** Bytes checksummed between two checks of the time budget. */
+const CRC_STEP = 1 << 20;
 
 /** One series to write: chunks sorted by time, not overlapping, inside the block's range. */
 export interface BlockSeries {
@@ -47,20 +49,37 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   await fs.rm(tmp);
   await fs.mkdir(tmp);
 
-  // Symbols: every distinct name and value, sorted.
-  // Symbols in order of first use (no global sort: that would stall the event loop on big heads).
+  // Symbols in order of first use (no global sort: that would stall the event loop on big heads),
+  // and every series' labels as symbol ids, looked up once for the chunks and the index.
   const symbols: string[] = [];
   const symId = new Map<string, number>();
   const slicer = new Slicer();
-  for (let i = 0; i < input.series.length; i++) {
+  const nseries = input.series.length;
+  const labelStart = new Uint32Array(nseries + 1);
+  let ids = new Uint32Array(Math.max(16, nseries * 16));
+  let nids = 0;
+  for (let i = 0; i < nseries; i++) {
     if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
-    for (const x of (input.series[i] as BlockSeries).labels.raw()) {
-      if (!symId.has(x)) {
-        symId.set(x, symbols.length);
+    labelStart[i] = nids;
+    const raw = (input.series[i] as BlockSeries).labels.raw();
+    if (nids + raw.length > ids.length) {
+      const grown = new Uint32Array(Math.max(ids.length * 2, nids + raw.length));
+      grown.set(ids);
+      ids = grown;
+    }
+    for (let k = 0; k < raw.length; k++) {
+      const x = raw[k] as string;
+      let id = symId.get(x);
+      if (id === undefined) {
+        id = symbols.length;
+        symId.set(x, id);
         symbols.push(x);
       }
+      ids[nids++] = id;
     }
   }
+  labelStart[nseries] = nids;
+  symId.clear();
 
   // Chunks file: frames of whole series.
   const fd = await fs.open(`${tmp}/chunks`, 'w');
@@ -134,30 +153,23 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   w.pos = 4;
   w.u8(INDEX_VERSION);
   w.uvarint(symbols.length);
-  for (const s of symbols) w.str(s);
+  for (let i = 0; i < symbols.length; i++) {
+    if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
+    w.str(symbols[i] as string);
+  }
   w.uvarint(frameOffsets.length);
   for (let f = 0; f < frameOffsets.length; f++) {
     w.uvarint(frameOffsets[f] as number);
     w.uvarint(frameRawLens[f] as number);
   }
   w.uvarint(input.series.length);
-  const postings = new Map<number, number[]>();
-  const nsym = symbols.length;
-  for (let i = 0; i < input.series.length; i++) {
+  for (let i = 0; i < nseries; i++) {
     if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
     const s = input.series[i] as BlockSeries;
-    const rawLabels = s.labels.raw();
-    w.uvarint(rawLabels.length >> 1);
-    for (let k = 0; k < rawLabels.length; k += 2) {
-      const n = symId.get(rawLabels[k] as string) as number;
-      const v = symId.get(rawLabels[k + 1] as string) as number;
-      w.uvarint(n);
-      w.uvarint(v);
-      const key = n * nsym + v;
-      let list = postings.get(key);
-      if (!list) postings.set(key, (list = []));
-      list.push(i);
-    }
+    const l0 = labelStart[i] as number;
+    const l1 = labelStart[i + 1] as number;
+    w.uvarint((l1 - l0) >> 1);
+    for (let k = l0; k < l1; k++) w.uvarint(ids[k] as number);
     w.uvarint(seriesFrame[i] as number);
     w.uvarint(seriesOff[i] as number);
     for (const list of [s.chunks, s.hist ?? []]) {
@@ -172,23 +184,14 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
       }
     }
   }
-  const keys = Float64Array.from(postings.keys()).sort();
-  w.uvarint(keys.length);
-  for (let ki = 0; ki < keys.length; ki++) {
-    const key = keys[ki] as number;
-    if ((ki & 1023) === 1023 && slicer.due()) await slicer.yield();
-    const list = postings.get(key) as number[];
-    w.uvarint(Math.floor(key / nsym));
-    w.uvarint(key % nsym);
-    w.uvarint(list.length);
-    let prev = 0;
-    for (const id of list) {
-      w.uvarint(id - prev);
-      prev = id;
-    }
+  await writePostings(w, ids, nids, labelStart, nseries, symbols.length, slicer);
+  let crc = 0;
+  for (let at = 0; at < w.pos; at += CRC_STEP) {
+    await slicer.tick();
+    crc = crc32(w.buf.subarray(at, Math.min(w.pos, at + CRC_STEP)), crc);
   }
   w.ensure(4);
-  writeU32(w.buf, w.pos, crc32(w.buf.subarray(0, w.pos)));
+  writeU32(w.buf, w.pos, crc);
   w.pos += 4;
   const indexBytes = w.pos;
   await writeFileAtomic(fs, `${tmp}/index`, [w.bytes()]);
@@ -212,4 +215,94 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   await fs.rename(tmp, final);
   await fsyncDir(fs, blocksDir);
   return meta;
+}
+
+/**
+ * Writes the postings: for every (name, value) pair, ascending by name id then value id, the
+ * ascending indexes of the series that have it. `ids` holds each series' label ids (name, value,
+ * ...; series i from labelStart[i]). Built with two stable counting sorts of the label positions
+ * (by value id, then by name id) instead of a map of lists: no object per pair, and every pass
+ * can yield.
+ */
+async function writePostings(
+  w: RecordWriter,
+  ids: Uint32Array,
+  nids: number,
+  labelStart: Uint32Array,
+  nseries: number,
+  nsym: number,
+  slicer: Slicer,
+): Promise<void> {
+  const npairs = nids >> 1;
+  // Series of each label position, in series order.
+  const seriesOf = new Uint32Array(npairs);
+  for (let i = 0; i < nseries; i++) {
+    if ((i & 4095) === 4095) await slicer.tick();
+    for (let k = labelStart[i] as number; k < (labelStart[i + 1] as number); k += 2) seriesOf[k >> 1] = i;
+  }
+  const byValue = await countingSort(ids, 1, npairs, nsym, null, slicer);
+  const order = await countingSort(ids, 0, npairs, nsym, byValue, slicer);
+  // Count the distinct pairs, then write each with its list.
+  let distinct = 0;
+  for (let j = 0; j < npairs; j++) {
+    if ((j & 65535) === 65535) await slicer.tick();
+    const p = order[j] as number;
+    const q = j > 0 ? (order[j - 1] as number) : -1;
+    if (q < 0 || ids[2 * p] !== ids[2 * q] || ids[2 * p + 1] !== ids[2 * q + 1]) distinct++;
+  }
+  w.uvarint(distinct);
+  let j = 0;
+  while (j < npairs) {
+    if (slicer.due()) await slicer.yield();
+    const p = order[j] as number;
+    const name = ids[2 * p] as number;
+    const value = ids[2 * p + 1] as number;
+    let end = j + 1;
+    while (
+      end < npairs &&
+      ids[2 * (order[end] as number)] === name &&
+      ids[2 * (order[end] as number) + 1] === value
+    )
+      end++;
+    w.uvarint(name);
+    w.uvarint(value);
+    w.uvarint(end - j);
+    let prev = 0;
+    for (let k = j; k < end; k++) {
+      const id = seriesOf[order[k] as number] as number;
+      w.uvarint(id - prev);
+      prev = id;
+    }
+    j = end;
+  }
+}
+
+/**
+ * Stable counting sort of label positions 0..n-1 (or of `input`, a permutation of them) by
+ * ids[2 * position + field] (0 = name id, 1 = value id), keys below `keys`.
+ */
+async function countingSort(
+  ids: Uint32Array,
+  field: number,
+  n: number,
+  keys: number,
+  input: Uint32Array | null,
+  slicer: Slicer,
+): Promise<Uint32Array> {
+  const start = new Uint32Array(keys + 1);
+  for (let p = 0; p < n; p++) {
+    if ((p & 65535) === 65535) await slicer.tick();
+    const key = (ids[2 * p + field] as number) + 1;
+    start[key] = (start[key] as number) + 1;
+  }
+  for (let k = 0; k < keys; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+  const out = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    if ((j & 65535) === 65535) await slicer.tick();
+    const p = input === null ? j : (input[j] as number);
+    const key = ids[2 * p + field] as number;
+    out[start[key] as number] = p;
+    start[key] = (start[key] as number) + 1;
+  }
+  return out;
 }

@@ -17,6 +17,8 @@ const MAX_CHUNK_BYTES = MAX_CHUNK_SAMPLES * MAX_SAMPLE_BYTES;
 export const WalState = { None: 0, Pending: 1, Durable: 2 } as const;
 
 const EMPTY_SLOT = -1;
+/** A table slot whose series was removed: lookups probe past it, inserts reuse it. */
+const TOMBSTONE = -2;
 
 /**
  * The in-memory part of the engine: series identities, the postings index and compressed chunks,
@@ -330,24 +332,55 @@ export class Head {
     this.live++;
     this.seriesVersion++;
     if (this.live * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else if ((this.live + this.tombstones) * 2 > this.table.length) this.rehash(this.table.length);
     this.tableInsert(ref);
     return ref;
   }
 
   /**
-   * Marks series as removed (the caller filtered postings and rebuilds the table). Their refs are
-   * reused only after `takeRetired` / `freeRetired` around the next durable checkpoint.
+   * Removes one series from the identity lookup at once (its table slot becomes a tombstone), so an
+   * append either finds it whole or not at all. The caller then takes removed refs out of the
+   * postings (`postings.filter`, which may run in slices: until then lists may still name removed
+   * refs, whose rows have no data) and calls `afterRemoval`. The ref is reused only after
+   * `takeRetired` / `freeRetired` around the next durable checkpoint.
    */
-  retire(refs: readonly number[]): void {
-    for (const ref of refs) {
-      this.dead[ref] = 1;
-      this.live--;
-      this.deadPairs += 2 * (this.lblCnt[ref] as number);
-      this.retired.push(ref);
+  remove(ref: number): void {
+    const mask = this.table.length - 1;
+    for (let i = (this.hash[ref] as number) & mask; ; i = (i + 1) & mask) {
+      const r = this.table[i] as number;
+      if (r === ref) {
+        this.table[i] = TOMBSTONE;
+        this.tombstones++;
+        break;
+      }
+      if (r === EMPTY_SLOT) break; // not in the table (never happens for a live series)
     }
-    if (refs.length > 0) this.seriesVersion++;
-    if (this.deadPairs > 4096 && this.deadPairs * 2 > this.pairsUsed) this.compactPairs();
+    this.dead[ref] = 1;
+    this.live--;
+    this.deadPairs += 2 * (this.lblCnt[ref] as number);
+    this.retired.push(ref);
+    this.seriesVersion++;
   }
+
+  /**
+   * After a batch of `remove` calls, once the postings no longer name removed refs: compacts the
+   * label ids and the lookup table when removed series take up much of them.
+   */
+  afterRemoval(): void {
+    this.seriesVersion++;
+    if (this.deadPairs > 4096 && this.deadPairs * 2 > this.pairsUsed) this.compactPairs();
+    if (this.tombstones > this.live || (this.live + this.tombstones) * 2 > this.table.length)
+      this.rebuildTable();
+  }
+
+  /** Removes series (see remove), postings included, in one step (tests, small heads). */
+  retire(refs: readonly number[]): void {
+    for (const ref of refs) this.remove(ref);
+    if (refs.length > 0) this.postings.filter((r) => this.dead[r] === 0);
+    this.afterRemoval();
+  }
+  /** Table slots of removed series (probes pass over them; inserts reuse them). */
+  private tombstones = 0;
 
   /** Refs retired so far (a checkpoint is about to start); give them to `freeRetired` once it is durable. */
   takeRetired(): number[] {
@@ -396,6 +429,7 @@ export class Head {
 
   private rehash(size: number): void {
     this.table = new Int32Array(size).fill(EMPTY_SLOT);
+    this.tombstones = 0;
     for (let r = 0; r < this.n; r++) if (this.dead[r] === 0) this.tableInsert(r);
   }
 

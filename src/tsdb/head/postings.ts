@@ -1,3 +1,4 @@
+import type { Slicer } from '../slicer.ts';
 import { growU32 } from './symbols.ts';
 
 /** A growable sorted list of series refs. Single-series lists are stored as a bare number. */
@@ -102,6 +103,49 @@ export class PostingsIndex {
     if (removed > 0) this.version++;
     return removed;
   }
+}
+
+/**
+ * Like `filter(keep)`, in slices with the event loop running in between (`slicer`). Each list is
+ * filtered in one step; lists may gain refs meanwhile (appends), which `keep` then judges too.
+ */
+export async function filterSliced(
+  index: PostingsIndex,
+  keep: (ref: number) => boolean,
+  slicer: Slicer,
+): Promise<number> {
+  let removed = 0;
+  let work = 0;
+  for (const [name, values] of index.byName) {
+    for (const [value, p] of values) {
+      if (typeof p === 'number') {
+        if (!keep(p)) {
+          values.delete(value);
+          removed++;
+        }
+        work++;
+      } else {
+        let w = 0;
+        for (let i = 0; i < p.n; i++) {
+          const r = p.refs[i] as number;
+          if (keep(r)) p.refs[w++] = r;
+        }
+        work += p.n;
+        p.n = w;
+        if (w === 0) {
+          values.delete(value);
+          removed++;
+        } else if (w === 1) values.set(value, p.refs[0] as number);
+      }
+      if (work >= 1024) {
+        work = 0;
+        if (slicer.due()) await slicer.yield();
+      }
+    }
+    if (values.size === 0 && index.byName.get(name) === values) index.byName.delete(name);
+  }
+  if (removed > 0) index.version++;
+  return removed;
 }
 
 export const EMPTY = new Uint32Array(0);

@@ -5,6 +5,7 @@ import type { Head } from './head.ts';
 import { lowerBound } from './ooo.ts';
 import { EMPTY } from './postings.ts';
 import { SelectionCache, type Selection } from './selection-cache.ts';
+import type { Slicer } from '../slicer.ts';
 import { SymbolOrder } from './symbol-order.ts';
 
 /**
@@ -63,6 +64,11 @@ export class HeadReader implements BlockReader, PostingsSource {
     for (let r = 0; r < h.n; r++) if (h.dead[r] === 0) refs[k++] = r;
     this.allCache = { version: h.seriesVersion, refs };
     return refs;
+  }
+
+  /** Sorts `refs` by the labels of their series, yielding to the event loop (see SymbolOrder.sortSliced). */
+  sortByLabels(refs: Uint32Array, slicer: Slicer): Promise<Uint32Array> {
+    return this.order.sortSliced(this.head, refs, slicer);
   }
 
   /** Series refs matching all matchers (no time filter). */

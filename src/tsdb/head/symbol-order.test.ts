@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 
 import { Labels } from '../../model/index.ts';
+import { Slicer } from '../slicer.ts';
 import { SymbolOrder, type OrderedHead } from './symbol-order.ts';
 
 /** A tiny head: interned strings and series as sorted (name, value) id pairs. */
@@ -82,4 +83,27 @@ test('SymbolOrder sorts series exactly as Labels.compare, also as new symbols ar
     ),
     { numRuns: 300 },
   );
+});
+
+test('sortSliced sorts like Labels.compare across many runs and yields, mixed with sync sorts', async () => {
+  const head = new FakeHead();
+  const order = new SymbolOrder();
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 3000; i++)
+      head.add(
+        Labels.fromObject({
+          __name__: `m${(i * 7919 + round) % 13}`,
+          instance: `10.0.${round}.${(i * 104729) % 3001}:9100`,
+          job: `j${i % 5}`,
+        }),
+      );
+    const refs = Uint32Array.from(head.labels.keys()).reverse();
+    // A budget of 0 ms yields at every check; a synchronous sort meanwhile must not break it.
+    const slicer = new Slicer(0);
+    const done = order.sortSliced(head, refs, slicer);
+    if (round === 1) order.sort(head, Uint32Array.from(head.labels.keys()));
+    const got = Array.from(await done, (r) => head.labels[r]!.toString());
+    const want = [...head.labels].sort(Labels.compare).map((l) => l.toString());
+    assert.deepEqual(got, want);
+  }
 });
