@@ -189,6 +189,9 @@ export class Wal {
             await this.fs.fsync(this.fd);
             this.dirty = false;
           }
+          // A due fsync with nothing dirty is done: a segment cut in this round already synced
+          // what the timer asked for. Left set, it would keep this loop going without one await.
+          if (!this.dirty) this.syncDue = false;
           this.listener.durable(refs);
           for (const w of waiters) w.resolve();
         } catch (err) {
