@@ -93,6 +93,9 @@ export const xscaler: SystemSpec = {
     return {
       command: process.execPath,
       args: [
+        // Extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it
+        // under the harness's load; the profile is written when the server exits on SIGTERM).
+        ...(process.env['XSCALER_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
         XSCALER_CLI,
         'serve',
         '--listen',
