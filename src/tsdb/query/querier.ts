@@ -1,4 +1,4 @@
-import { compareStrings, type Labels, type Matcher } from '../../model/index.ts';
+import { compareStrings, Labels, type Matcher } from '../../model/index.ts';
 import {
   ValueKind,
   type FloatColumns,
@@ -147,7 +147,7 @@ function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
       same[p] = 0;
       if (i >= part.length) continue;
       const l = (part[i] as SeriesData).labels;
-      const c = min === null ? -1 : compareLabels(l, min);
+      const c = min === null ? -1 : Labels.compare(l, min);
       if (c < 0) {
         min = l;
         same.fill(0, 0, p);
@@ -165,7 +165,7 @@ function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
       if (s.ooo) m.ooo.push(s.ooo);
       if (s.hist) m.hists.push(s.hist);
       pos[p] = i + 1;
-      if (i + 1 < part.length && compareLabels((part[i + 1] as SeriesData).labels, s.labels) <= 0)
+      if (i + 1 < part.length && Labels.compare((part[i + 1] as SeriesData).labels, s.labels) <= 0)
         return null;
     }
     out.push(m);
@@ -185,19 +185,8 @@ function mergeByKey(parts: readonly SeriesData[][]): Merged[] {
     }
   }
   const out = [...byKey.values()];
-  out.sort((a, b) => compareLabels(a.labels, b.labels));
+  out.sort((a, b) => Labels.compare(a.labels, b.labels));
   return out;
-}
-
-function compareLabels(a: Labels, b: Labels): number {
-  const x = a.raw();
-  const y = b.raw();
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareStrings(x[i] as string, y[i] as string);
-    if (c !== 0) return c;
-  }
-  return x.length - y.length;
 }
 
 function unionSorted(lists: readonly string[][]): string[] {
