@@ -1,10 +1,4 @@
-import {
-  CounterResetHint,
-  ExecutionError,
-  METRIC_NAME,
-  type FloatHistogram,
-  type Labels,
-} from '../../model/index.ts';
+import { CounterResetHint, METRIC_NAME, type FloatHistogram, type Labels } from '../../model/index.ts';
 import { goFloatG, goQuote } from './annotations.ts';
 import type { EvalContext } from './context.ts';
 import { IncompatibleSchemaError } from './histogram.ts';
@@ -189,20 +183,7 @@ function aggregateSimple(
       switch (op) {
         case 'sum':
           if (h !== null) {
-            fl |= HAS_HIST;
-            const acc = hist === null ? null : hist[idx];
-            if (acc !== null && acc !== undefined) {
-              if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
-              else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
-              try {
-                acc.add(h);
-              } catch (err) {
-                if (!(err instanceof IncompatibleSchemaError)) throw err;
-                if (acc.reconciled) infoReconciled(ctx, exprPos);
-                warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
-                fl |= INCOMPATIBLE;
-              }
-            }
+            fl = addHistogram(hist, idx, h, fl, ctx, input.metas[i]!.labels, exprPos);
           } else {
             fl |= HAS_FLOAT;
             // Neumaier-compensated sum, inlined (hot loop).
@@ -218,20 +199,7 @@ function aggregateSimple(
           const c = (cnt![idx] as number) + 1;
           cnt![idx] = c;
           if (h !== null) {
-            fl |= HAS_HIST;
-            const acc = hist === null ? null : hist[idx];
-            if (acc !== null && acc !== undefined) {
-              if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
-              else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
-              try {
-                acc.add(h);
-              } catch (err) {
-                if (!(err instanceof IncompatibleSchemaError)) throw err;
-                if (acc.reconciled) infoReconciled(ctx, exprPos);
-                warnMixedSchemas(ctx, input.metas[i]!.labels, exprPos);
-                fl |= INCOMPATIBLE;
-              }
-            }
+            fl = addHistogram(hist, idx, h, fl, ctx, input.metas[i]!.labels, exprPos);
           } else {
             fl |= HAS_FLOAT;
             let done = false;
@@ -416,16 +384,6 @@ function aggregateFloats(
     }
     if ((fl & INCOMPATIBLE) !== 0) continue;
     switch (op) {
-      case F_SUM: {
-        flags[idx] = fl | HAS_FLOAT;
-        const acc = val[idx] as number;
-        const t = acc + f;
-        if (t === Infinity || t === -Infinity) comp![idx] = 0;
-        else if (Math.abs(acc) >= Math.abs(f)) comp![idx] = (comp![idx] as number) + (acc - t + f);
-        else comp![idx] = (comp![idx] as number) + (f - t + acc);
-        val[idx] = t;
-        break;
-      }
       case F_COUNT:
         cnt![idx] = (cnt![idx] as number) + 1;
         break;
@@ -453,10 +411,38 @@ function warnMixedSchemas(ctx: EvalContext, l: Labels, pos: { start: number; end
   );
 }
 
-export { ExecutionError };
-
 function infoReconciled(ctx: EvalContext, pos: { start: number; end: number }): void {
   ctx.annos.info('mismatched custom buckets were reconciled during aggregation', pos);
+}
+
+/**
+ * Adds a histogram into the sum/avg accumulator at `idx` (absent when the group's first sample at
+ * this step was a float); returns the step's flags updated with the counter-reset hint seen and,
+ * when exponential and custom buckets meet, INCOMPATIBLE (with its annotations).
+ */
+function addHistogram(
+  hist: Array<HistogramMean | null> | null,
+  idx: number,
+  h: FloatHistogram,
+  fl: number,
+  ctx: EvalContext,
+  labels: Labels,
+  pos: { start: number; end: number },
+): number {
+  fl |= HAS_HIST;
+  const acc = hist === null ? null : hist[idx];
+  if (acc === null || acc === undefined) return fl;
+  if (h.counterResetHint === CounterResetHint.Reset) fl |= RESET_SEEN;
+  else if (h.counterResetHint === CounterResetHint.NotReset) fl |= NOT_RESET_SEEN;
+  try {
+    acc.add(h);
+  } catch (err) {
+    if (!(err instanceof IncompatibleSchemaError)) throw err;
+    if (acc.reconciled) infoReconciled(ctx, pos);
+    warnMixedSchemas(ctx, labels, pos);
+    fl |= INCOMPATIBLE;
+  }
+  return fl;
 }
 
 function finishHistogram(
