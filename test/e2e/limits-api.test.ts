@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { push, type TestSeries } from '../support/remote-write.ts';
@@ -11,27 +9,18 @@ import { eventually } from '../support/tools.ts';
 /** Limits, 429/503 and accounting through the real `xscaler serve` process and the CLI. */
 describe('limits over HTTP', () => {
   let server: TestServer;
-  let dir = '';
-  let limitsFile = '';
   let write = '';
   let read = '';
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'xscaler-limits-e2e-'));
-    limitsFile = join(dir, 'limits.yaml');
-    writeFileSync(
-      limitsFile,
-      'overrides:\n  acme:\n    ingestion_rate: 100\n    ingestion_burst_size: 100\n',
-    );
-    server = await startServer({ args: ['--limits-config', limitsFile] });
+    server = await startServer({
+      limits: 'overrides:\n  acme:\n    ingestion_rate: 100\n    ingestion_burst_size: 100\n',
+    });
     await server.createTenant('acme');
     write = await server.createToken('acme', 'write');
     read = await server.createToken('acme', 'read');
   });
-  after(async () => {
-    await server.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => server.cleanup());
 
   const now = Date.now();
   const series = (n: number, name = 'm', t = now): TestSeries[] =>
@@ -104,7 +93,10 @@ describe('limits over HTTP', () => {
 
   it('picks up a changed config file, and lets a tenant at its series limit append to its series', async () => {
     await cli(['limits', 'unset', 'acme', '--data-dir', server.dataDir]);
-    writeFileSync(limitsFile, 'overrides:\n  acme:\n    max_global_series_per_tenant: 100\n');
+    writeFileSync(
+      server.limitsFile as string,
+      'overrides:\n  acme:\n    max_global_series_per_tenant: 100\n',
+    );
     // 100 series are stored already: the limit is reached once the new file is read.
     const refused = await eventually(
       async () => {

@@ -77,25 +77,14 @@ describe('OTLP/gRPC with TLS, gzip and rate limits', () => {
   const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'xscaler-grpc-'));
+    dir = mkdtempSync(join(tmpdir(), 'xscaler-grpc-tls-')); // the certificate and key
     const cert = selfSignedCertificate();
     certPem = cert.certPem;
     writeFileSync(join(dir, 'cert.pem'), cert.certPem);
     writeFileSync(join(dir, 'key.pem'), cert.keyPem, { mode: 0o600 });
-    writeFileSync(
-      join(dir, 'limits.yaml'),
-      'overrides:\n  slow:\n    ingestion_rate: 1\n    ingestion_burst_size: 5\n',
-    );
     server = await startServer({
-      dataDir: dir,
-      args: [
-        '--grpc-tls-cert',
-        join(dir, 'cert.pem'),
-        '--grpc-tls-key',
-        join(dir, 'key.pem'),
-        '--limits-config',
-        join(dir, 'limits.yaml'),
-      ],
+      args: ['--grpc-tls-cert', join(dir, 'cert.pem'), '--grpc-tls-key', join(dir, 'key.pem')],
+      limits: 'overrides:\n  slow:\n    ingestion_rate: 1\n    ingestion_burst_size: 5\n',
     });
     const m = /"grpc":"127\.0\.0\.1:(\d+)"/.exec(server.output());
     assert.ok(m, 'the server logs its gRPC address');

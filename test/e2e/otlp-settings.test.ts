@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { instantQuery, seriesKey, type MatrixElement, type QueryAuth } from '../support/query.ts';
@@ -93,11 +91,8 @@ describe('per-tenant OTLP settings (otlp_* limits keys)', () => {
   };
 
   before(async () => {
-    server = await startServer();
-    const file = join(server.dataDir, 'limits.yaml');
-    writeFileSync(
-      file,
-      [
+    server = await startServer({
+      limits: [
         'overrides:',
         '  classic:',
         '    otlp_exponential_histograms: classic',
@@ -105,9 +100,7 @@ describe('per-tenant OTLP settings (otlp_* limits keys)', () => {
         '    otlp_promote_scope_metadata: false',
         '',
       ].join('\n'),
-    );
-    await server.stop();
-    server = await startServer({ dataDir: server.dataDir, args: ['--limits-config', file] });
+    });
     for (const tenant of ['acme', 'classic']) {
       await server.createTenant(tenant);
       auth[tenant] = { tenant, token: await server.createToken(tenant, 'read+write') };
@@ -150,7 +143,7 @@ describe('per-tenant OTLP settings (otlp_* limits keys)', () => {
       '--data-dir',
       server.dataDir,
       '--limits-config',
-      join(server.dataDir, 'limits.yaml'),
+      server.limitsFile as string,
     ]);
     assert.match(shown, /otlp_exponential_histograms\s+classic\s+config override/);
     assert.match(shown, /otlp_promote_resource_attributes\s+service\.version\s+config override/);

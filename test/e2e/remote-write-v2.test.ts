@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ProtoWriter, snappyEncode } from '../../src/codec/index.ts';
@@ -36,26 +33,19 @@ function written(res: Response): [string | null, string | null, string | null] {
 
 describe('remote write 2.0 → POST /api/v1/push', () => {
   let server: TestServer;
-  let dir = '';
   const tokens: Record<string, string> = {};
   const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'xscaler-rw2-'));
-    writeFileSync(
-      join(dir, 'limits.yaml'),
-      'overrides:\n  slow:\n    ingestion_rate: 1\n    ingestion_burst_size: 2\n',
-    );
-    server = await startServer({ dataDir: dir, args: ['--limits-config', join(dir, 'limits.yaml')] });
+    server = await startServer({
+      limits: 'overrides:\n  slow:\n    ingestion_rate: 1\n    ingestion_burst_size: 2\n',
+    });
     for (const tenant of ['acme', 'slow']) {
       await server.createTenant(tenant);
       tokens[tenant] = await server.createToken(tenant, 'read+write');
     }
   });
-  after(async () => {
-    await server.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => server.cleanup());
 
   const auth = (tenant = 'acme'): QueryAuth => ({ tenant, token: tokens[tenant] as string });
   const post = (

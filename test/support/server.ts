@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,8 @@ export interface TestServer {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The `--limits-config` file written from `StartOptions.limits` (rewrite it to change limits). */
+  readonly limitsFile: string | undefined;
   /** Creates a tenant through the CLI. */
   createTenant(id: string): Promise<void>;
   /** Creates a token through the CLI and returns the secret. */
@@ -69,7 +71,10 @@ export interface TestServer {
   stop(): Promise<number | null>;
   /** SIGKILL and wait for exit. */
   kill(): Promise<void>;
-  /** Starts again on the same data directory (after stop or kill); the port may change. */
+  /**
+   * Starts again on the same data directory and limits file (after stop or kill); the port may
+   * change. Use the new handle from then on: its cleanup() deletes a data directory made here.
+   */
   restart(): Promise<TestServer>;
   /** stop() and delete the data directory, unless it was given by the caller. */
   cleanup(): Promise<void>;
@@ -82,6 +87,8 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** A limits config (YAML text): written to `<dataDir>/limits.yaml` and passed as `--limits-config`. */
+  readonly limits?: string;
 }
 
 /**
@@ -91,6 +98,21 @@ export interface StartOptions {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xscaler-test-'));
+  const limitsFile = options.limits === undefined ? undefined : join(dataDir, 'limits.yaml');
+  if (limitsFile !== undefined) writeFileSync(limitsFile, options.limits as string);
+  return launch({ options, dataDir, ownDir, limitsFile });
+}
+
+interface Launch {
+  readonly options: StartOptions;
+  readonly dataDir: string;
+  /** The data directory was made here: cleanup() deletes it, also after restart(). */
+  readonly ownDir: boolean;
+  readonly limitsFile: string | undefined;
+}
+
+async function launch(l: Launch): Promise<TestServer> {
+  const { options, dataDir, limitsFile } = l;
   const { file, argv } = command([
     'serve',
     '--listen',
@@ -99,6 +121,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     '127.0.0.1:0',
     '--data-dir',
     dataDir,
+    ...(limitsFile === undefined ? [] : ['--limits-config', limitsFile]),
     ...(options.args ?? []),
   ]);
   const child = spawn(file, argv, {
@@ -131,18 +154,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const url = `http://127.0.0.1:${port}`;
   const res = await fetch(`${url}/ready`);
   if (res.status !== 200) throw new Error(`/ready answered ${res.status}`);
-  return handle(child, url, port, dataDir, ownDir, options, () => log);
+  return handle(child, url, port, l, () => log);
 }
 
-function handle(
-  child: ChildProcess,
-  url: string,
-  port: number,
-  dataDir: string,
-  ownDir: boolean,
-  options: StartOptions,
-  output: () => string,
-): TestServer {
+function handle(child: ChildProcess, url: string, port: number, l: Launch, output: () => string): TestServer {
+  const { dataDir, limitsFile } = l;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const stop = async (): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -155,6 +171,7 @@ function handle(
     url,
     port,
     dataDir,
+    limitsFile,
     async createTenant(id) {
       await cli(['tenant', 'create', id, '--data-dir', dataDir]);
     },
@@ -181,11 +198,11 @@ function handle(
     },
     async restart() {
       await stop();
-      return startServer({ ...options, dataDir });
+      return launch(l);
     },
     async cleanup() {
       await stop();
-      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+      if (l.ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
     output,
   };
