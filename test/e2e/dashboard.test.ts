@@ -315,6 +315,19 @@ describe('dashboard in a real browser', { skip: chromiumMissing, timeout: 300_00
     assert.ok(distinct > 2, `the canvas shows lines (${distinct} colours sampled)`);
     await shot('06-explore-graph');
 
+    // Running it again redraws the same series into the same plot (no new uPlot per refresh).
+    await page.evaluate(`document.querySelector('[data-testid="graph"] canvas').dataset.mark = 'kept'`);
+    const ran = page.waitForResponse((r) => r.url().endsWith('/api/v1/query_range'));
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await (await ran).finished();
+    await page.getByRole('button', { name: 'Execute' }).and(page.locator(':enabled')).waitFor();
+    // Effects run after paint: let two frames and a task pass before looking.
+    await page.evaluate(
+      'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))',
+    );
+    assert.equal(await graph.locator('canvas').count(), 1);
+    assert.equal(await graph.locator('canvas').getAttribute('data-mark'), 'kept');
+
     await page.getByRole('tab', { name: 'Table' }).click();
     const table = page.locator('[data-testid="result-table"]');
     await table.waitFor();

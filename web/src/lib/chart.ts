@@ -45,16 +45,30 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+/** What forces a new plot rather than new data: the series drawn and how, and the height. */
+function shapeOf(o: ChartOptions): string {
+  const lines = o.series.map((s) => `${s.label}\u0000${s.color ?? ''}\u0000${s.dashed === true}`);
+  return `${o.height ?? 300}\u0001${lines.join('\u0001')}`;
+}
+
+function alignedData(o: ChartOptions): uPlot.AlignedData {
+  return [Float64Array.from(o.times), ...o.series.map((s) => s.values as (number | null)[])];
+}
+
 /**
  * A time-series chart (uPlot, canvas) that fills its container's width and follows its size. The
  * container gets role=img and a label; the numbers are also available as a table on every page.
+ * New numbers for the same series (the Usage page's refresh) redraw the plot in place; other
+ * changes build a new one.
  */
 export function createChart(container: HTMLElement, options: ChartOptions): Chart {
   let plot: uPlot | undefined;
   let current = options;
+  let shape = '';
   const build = (): void => {
     plot?.destroy();
     const o = current;
+    shape = shapeOf(o);
     const axisColor = cssVar('--text-muted', '#57606a');
     const gridColor = cssVar('--border', '#d0d7de');
     const yFormat = o.yFormat ?? formatShort;
@@ -87,11 +101,7 @@ export function createChart(container: HTMLElement, options: ChartOptions): Char
         })),
       ],
     };
-    const data: uPlot.AlignedData = [
-      Float64Array.from(o.times),
-      ...o.series.map((s) => s.values as (number | null)[]),
-    ];
-    plot = new uPlot(opts, data, container);
+    plot = new uPlot(opts, alignedData(o), container);
   };
   container.setAttribute('role', 'img');
   container.setAttribute('aria-label', options.ariaLabel);
@@ -109,7 +119,8 @@ export function createChart(container: HTMLElement, options: ChartOptions): Char
     update(next) {
       current = next;
       container.setAttribute('aria-label', next.ariaLabel);
-      build();
+      if (plot !== undefined && shapeOf(next) === shape) plot.setData(alignedData(next));
+      else build();
     },
     destroy() {
       observer.disconnect();
