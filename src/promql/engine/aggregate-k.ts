@@ -15,6 +15,7 @@ import {
 import { materialize } from './vector-util.ts';
 import { labelsHashRatio } from './xxhash.ts';
 import { computeGrouping } from './grouping.ts';
+import { isValidLabelName } from './label-util.ts';
 
 const MAX_INT64 = 9223372036854774784;
 const MIN_INT64 = -9223372036854775808;
@@ -246,14 +247,6 @@ function streamTopK(
     }
   }
   return materializedVector(n, metas, data);
-}
-
-function isValidLabelName(s: string): boolean {
-  return (
-    s.length > 0 &&
-    !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')) &&
-    !s.includes('\uFFFD')
-  );
 }
 
 /** count_values: one series per distinct value (per group), counting the series with that value. */

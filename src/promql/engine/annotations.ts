@@ -52,25 +52,8 @@ export function positionText(query: string, offset: number): string {
   return `${line}:${col}`;
 }
 
-/** Go's `%q` for a label value or metric name. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x07) out += '\\a';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else if (c === 0x0b) out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
-}
+/** Go's `%q` for a label value or metric name: the parser's strconv.Quote. */
+export { goQuote } from '../parser/strings.ts';
 
 /** Go's `%g` for float64 (shortest representation, exponent for large/small magnitudes). */
 export function goFloatG(v: number): string {

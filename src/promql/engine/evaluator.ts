@@ -17,6 +17,7 @@ import {
   subqueryInput,
   type RangeInput,
 } from './range-eval.ts';
+import { interpolate, search } from './range-common.ts';
 import { RANGE_FUNCTIONS } from './range-functions.ts';
 import { fastRate } from './rate.ts';
 import { SampleBuf } from './samples.ts';
@@ -434,17 +435,6 @@ function hasFloat(d: StepData): boolean {
   return false;
 }
 
-function search(n: number, pred: (i: number) => boolean): number {
-  let i = 0;
-  let j = n;
-  while (i < j) {
-    const h = (i + j) >>> 1;
-    if (!pred(h)) i = h + 1;
-    else j = h;
-  }
-  return i;
-}
-
 /** Anchored/smoothed raw range: synthetic points at the window boundaries (Prometheus extendFloats). */
 function extendFloats(ft: number[], fv: number[], mint: number, maxt: number, smoothed: boolean): void {
   let last = ft.length - 1;
@@ -456,9 +446,7 @@ function extendFloats(ft: number[], fv: number[], mint: number, maxt: number, sm
     return;
   }
   const interp = (a: number, b: number, t: number): number =>
-    (fv[a] as number) +
-    (((fv[b] as number) - (fv[a] as number)) * (t - (ft[a] as number))) /
-      ((ft[b] as number) - (ft[a] as number));
+    interpolate(ft[a] as number, fv[a] as number, ft[b] as number, fv[b] as number, t, false);
   const left =
     smoothed && (ft[first] as number) < mint ? interp(first, first + 1, mint) : (fv[first] as number);
   const right =

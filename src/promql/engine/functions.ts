@@ -17,6 +17,7 @@ import {
   type Value,
   type VectorValue,
 } from './types.ts';
+import { isValidLabelName } from './label-util.ts';
 import { materialize, mergeSameLabels, nameDroppedMetas } from './vector-util.ts';
 
 /**
@@ -431,18 +432,6 @@ function sortFunction(env: FnEnv): VectorValue {
 
 // ---------------------------------------------------------------------------------------------
 // label_replace, label_join
-
-/**
- * Prometheus accepts any non-empty valid UTF-8 label name. The parser turns bytes that are not
- * UTF-8 into U+FFFD, so that character marks an invalid name here.
- */
-function isValidLabelName(s: string): boolean {
-  return (
-    s.length > 0 &&
-    !s.includes('\uFFFD') &&
-    !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
-  );
-}
 
 /** Go regexp Expand over a match (numbered and named groups). */
 export function expandTemplate(template: string, m: RegExpExecArray): string {

@@ -69,4 +69,16 @@ export function labelsToString(labels: Labels): string {
   return `{${parts.join(', ')}}`;
 }
 
+/**
+ * Prometheus accepts any non-empty valid UTF-8 label name. The parser turns bytes that are not
+ * UTF-8 into U+FFFD, so that character marks an invalid name here.
+ */
+export function isValidLabelName(s: string): boolean {
+  return (
+    s.length > 0 &&
+    !s.includes('\uFFFD') &&
+    !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  );
+}
+
 export { Labels, METRIC_NAME };

@@ -58,3 +58,28 @@ export function warnOverlap(w: RangeWindow): void {
     w.pos,
   );
 }
+
+/** Go's sort.Search over [0, n) on a predicate. */
+export function search(n: number, pred: (i: number) => boolean): number {
+  let i = 0;
+  let j = n;
+  while (i < j) {
+    const h = (i + j) >>> 1;
+    if (!pred(h)) i = h + 1;
+    else j = h;
+  }
+  return i;
+}
+
+/** Linear interpolation at t; for counters a decrease means a reset, so the line starts at 0. */
+export function interpolate(
+  t1: number,
+  y1: number,
+  t2: number,
+  y2: number,
+  t: number,
+  isCounter: boolean,
+): number {
+  if (isCounter && y2 < y1) y1 = 0;
+  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
+}

@@ -16,8 +16,7 @@ import {
   tsOfLastOverTime,
   varianceOverTime,
 } from './over-time.ts';
-import { infoHistIgnored, isStartTimestampReset, st } from './range-common.ts';
-import { search } from './rate-extended.ts';
+import { infoHistIgnored, isStartTimestampReset, search, st } from './range-common.ts';
 import { extrapolatedRate, instantValue } from './rate.ts';
 
 /**

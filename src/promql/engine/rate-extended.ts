@@ -12,30 +12,13 @@ import {
 } from './histogram.ts';
 import type { FnOut, RangeWindow } from './range-eval.ts';
 import { K_FLOAT, K_HIST, K_NONE } from './types.ts';
-import { infoReconciled, warnMixedSchemas } from './range-common.ts';
+import { infoReconciled, interpolate, search, warnMixedSchemas } from './range-common.ts';
 
 /**
  * rate, increase and delta for `anchored` and `smoothed` selectors: the window is extended to its
  * boundaries by the sample before it (anchored) or by interpolation (smoothed) instead of
  * extrapolation.
  */
-
-/** Go's sort.Search over [0, n) on a predicate. */
-export function search(n: number, pred: (i: number) => boolean): number {
-  let i = 0;
-  let j = n;
-  while (i < j) {
-    const h = (i + j) >>> 1;
-    if (!pred(h)) i = h + 1;
-    else j = h;
-  }
-  return i;
-}
-
-function interp(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean): number {
-  if (isCounter && y2 < y1) y1 = 0;
-  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
-}
 
 /** rate/increase/delta for `anchored` and `smoothed` selectors (no extrapolation). */
 export function extendedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isRate: boolean): number {
@@ -53,11 +36,11 @@ export function extendedRate(w: RangeWindow, out: FnOut, isCounter: boolean, isR
   if (w.smoothed && T(first) > w.rangeEnd) return K_NONE;
   const left =
     w.smoothed && T(first) < w.rangeStart
-      ? interp(T(first), V(first), T(first + 1), V(first + 1), w.rangeStart, isCounter)
+      ? interpolate(T(first), V(first), T(first + 1), V(first + 1), w.rangeStart, isCounter)
       : V(first);
   const right =
     w.smoothed && last > 0 && T(last) > w.rangeEnd
-      ? interp(T(last - 1), V(last - 1), T(last), V(last), w.rangeEnd, isCounter)
+      ? interpolate(T(last - 1), V(last - 1), T(last), V(last), w.rangeEnd, isCounter)
       : V(last);
   let result = right - left;
   if (isCounter) {

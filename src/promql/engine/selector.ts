@@ -4,6 +4,7 @@ import type { EvalContext } from './context.ts';
 import { addInPlace, compactInPlace, copyHistogram, detectReset, isCustom, mulInPlace } from './histogram.ts';
 import { goQuote } from './annotations.ts';
 import type { VSelNode } from './plan.ts';
+import { interpolate } from './range-common.ts';
 import { loadSeries, SampleBuf } from './samples.ts';
 import { K_FLOAT, lazyVector, type Grid, type SeriesMeta, type StepData, type VectorValue } from './types.ts';
 
@@ -310,17 +311,4 @@ function interpolateHistogram(
   mulInPlace(res, fraction);
   addInPlace(res, h1);
   return compactInPlace(res);
-}
-
-/** Linear interpolation at t; for counters a decrease means a reset, so the line starts at 0. */
-export function interpolate(
-  t1: number,
-  y1: number,
-  t2: number,
-  y2: number,
-  t: number,
-  isCounter: boolean,
-): number {
-  if (isCounter && y2 < y1) y1 = 0;
-  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
 }

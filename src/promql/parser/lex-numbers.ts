@@ -12,13 +12,13 @@ export interface Scan {
 function code(input: string, i: number): number {
   return i < input.length ? input.charCodeAt(i) : -1;
 }
-function isDigit(c: number): boolean {
+export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 function isHexDigit(c: number): boolean {
   return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 }
-function isAlphaNumeric(c: number): boolean {
+export function isAlphaNumeric(c: number): boolean {
   return c === 0x5f || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || isDigit(c);
 }
 

@@ -1,4 +1,4 @@
-import { scanDurationRest, scanNumber } from './lex-numbers.ts';
+import { isAlphaNumeric, isDigit, scanDurationRest, scanNumber } from './lex-numbers.ts';
 import { goQuote, quoteRune, scanEscape } from './strings.ts';
 
 /**
@@ -88,14 +88,8 @@ const DURATION_WORDS = new Set(['step', 'range', 'min_of', 'max_of']);
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 function isAlpha(c: number): boolean {
   return c === 0x5f || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-}
-function isAlphaNumeric(c: number): boolean {
-  return isAlpha(c) || isDigit(c);
 }
 
 export class Lexer {
