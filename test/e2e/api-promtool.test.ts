@@ -54,7 +54,7 @@ describe('promtool query against the Prometheus API', { skip: missingTool('promt
       configArgs = [`--http.config.file=${file}`];
       base = `${server.url}/prometheus`;
     } else {
-      // promtool 2.42 cannot send headers: see api-header-proxy.ts.
+      // promtool 2.42 cannot send headers: see test/support/header-proxy.ts.
       proxy = await startHeaderProxy(server.url, {
         'x-scope-orgid': 'acme',
         authorization: `Bearer ${read}`,

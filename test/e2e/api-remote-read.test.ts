@@ -23,7 +23,7 @@ interface PromReply {
  * A stock Prometheus with `remote_read` pointed at us (bearer token and X-Scope-OrgID, like its
  * remote_write) answers PromQL over data that only xScaler has. Debian's Prometheus 2.42 does not
  * send `remote_read.headers`, so a proxy supplies X-Scope-OrgID when it is missing (see
- * api-header-proxy.ts); the token travels through Prometheus's own `authorization`.
+ * test/support/header-proxy.ts); the token travels through Prometheus's own `authorization`.
  */
 describe('Prometheus remote_read → xScaler', { skip: missingTool('prometheus') }, () => {
   let server: TestServer | undefined;

@@ -19,11 +19,10 @@ function readSegmentChunks(dir: string): Array<{ encoding: number; data: Uint8Ar
     while (pos < file.length) {
       let len = 0;
       let shift = 1;
-      for (;;) {
-        const b = file[pos++] as number;
+      for (let b = 0x80; b >= 0x80; shift *= 128) {
+        assert.ok(pos < file.length && shift <= 128 ** 4, `${name}: bad chunk length at ${pos}`);
+        b = file[pos++] as number;
         len += (b & 0x7f) * shift;
-        shift *= 128;
-        if (b < 0x80) break;
       }
       const encoding = file[pos] as number;
       const data = file.subarray(pos + 1, pos + 1 + len);
