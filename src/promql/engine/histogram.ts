@@ -670,7 +670,8 @@ function indexMap(spans: readonly BucketSpan[], buckets: readonly number[]): Map
   return m;
 }
 
-function emptyLike(h: FloatHistogram): FloatHistogram {
+/** An empty histogram with h's schema, zero threshold and custom bounds (hint unknown). */
+export function emptyLike(h: FloatHistogram): FloatHistogram {
   return {
     counterResetHint: CounterResetHint.Unknown,
     schema: h.schema,

@@ -7,6 +7,7 @@ import {
   copyToSchema,
   detectReset,
   divInPlace,
+  emptyLike,
   IncompatibleSchemaError,
   isCustom,
   mulInPlace,
@@ -304,19 +305,9 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | nul
   if (isCounter && hi - lo > 1) {
     const second = b.hh[lo + 1] as FloatHistogram;
     if (stReset(lo + 1) || detectReset(second, prev)) {
-      prev = {
-        counterResetHint: CounterResetHint.Unknown,
-        schema: second.schema,
-        zeroThreshold: 0,
-        zeroCount: 0,
-        count: 0,
-        sum: 0,
-        positiveSpans: [],
-        positiveBuckets: [],
-        negativeSpans: [],
-        negativeBuckets: [],
-        customValues: second.customValues,
-      };
+      // Prometheus restarts from an empty histogram of the second's schema, zero threshold 0.
+      prev = emptyLike(second);
+      prev.zeroThreshold = 0;
       usingCustom = isCustom(second);
     }
   }
@@ -339,8 +330,22 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | nul
   }
   const h = isCustom(last) ? copyHistogram(last) : copyToSchema(last, minSchema);
   try {
-    const r = addInPlace(h, prev, true);
-    if (r.nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+    if (addInPlace(h, prev, true).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+    if (isCounter) {
+      let p = prev;
+      let overlap = false;
+      for (let i = lo + 1; i < hi; i++) {
+        const cur = b.hh[i] as FloatHistogram;
+        if (useSt && !overlap && startTimeOverlap(st(b.hst, i - 1), b.ht[i - 1] as number, st(b.hst, i))) {
+          warnOverlap(w);
+          overlap = true;
+        }
+        if ((stReset(i) || detectReset(cur, p)) && addInPlace(h, p).nhcbBoundsReconciled) {
+          infoReconciled(w, 'addition');
+        }
+        p = cur;
+      }
+    }
   } catch (err) {
     if (err instanceof IncompatibleSchemaError) {
       warnMixedSchemas(w);
@@ -348,32 +353,10 @@ function histogramRate(w: RangeWindow, isCounter: boolean): FloatHistogram | nul
     }
     throw err;
   }
-  if (isCounter) {
-    let p = prev;
-    let overlap = false;
-    for (let i = lo + 1; i < hi; i++) {
-      const cur = b.hh[i] as FloatHistogram;
-      if (useSt && !overlap && startTimeOverlap(st(b.hst, i - 1), b.ht[i - 1] as number, st(b.hst, i))) {
-        warnOverlap(w);
-        overlap = true;
-      }
-      if (stReset(i) || detectReset(cur, p)) {
-        try {
-          const r = addInPlace(h, p);
-          if (r.nhcbBoundsReconciled) infoReconciled(w, 'addition');
-        } catch (err) {
-          if (err instanceof IncompatibleSchemaError) {
-            warnMixedSchemas(w);
-            return null;
-          }
-          throw err;
-        }
-      }
-      p = cur;
-    }
-  } else if (
-    (b.hh[lo] as FloatHistogram).counterResetHint !== CounterResetHint.Gauge ||
-    last.counterResetHint !== CounterResetHint.Gauge
+  if (
+    !isCounter &&
+    ((b.hh[lo] as FloatHistogram).counterResetHint !== CounterResetHint.Gauge ||
+      last.counterResetHint !== CounterResetHint.Gauge)
   ) {
     w.ctx.annos.warn(`this native histogram metric is not a gauge: ${goQuote(name)}`, w.pos);
   }
