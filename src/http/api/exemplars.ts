@@ -8,11 +8,12 @@ import {
   labelsJson,
   parseOptionalTime,
 } from '../../protocol/index.ts';
+import type { SeriesExemplars } from '../../storage/index.ts';
 import { Params, sendEmpty } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import type { PrometheusApiDeps } from './deps.ts';
 import { LimitedQueryable } from './limits.ts';
-import { streamSuccess } from './response.ts';
+import { streamSuccess, writeJsonArray } from './response.ts';
 
 /** The matchers of every vector selector in the expression, in the order written. */
 export function extractSelectors(expr: Expr): Matcher[][] {
@@ -81,22 +82,16 @@ export function exemplarsHandler(deps: PrometheusApiDeps): GatedHandler {
         : [];
     await streamSuccess(
       ctx,
-      async (out) => {
-        out.push('[');
-        for (let i = 0; i < found.length; i++) {
-          const s = found[i]!;
-          const items = s.exemplars.map(
-            (e) =>
-              `{"labels":${labelsJson(e.labels)},"value":"${formatSampleValue(e.v)}","timestamp":${formatTimestamp(e.t)}}`,
-          );
-          const pending = out.push(
-            `${i > 0 ? ',' : ''}{"seriesLabels":${labelsJson(s.seriesLabels)},"exemplars":[${items.join(',')}]}`,
-          );
-          if (pending) await pending;
-        }
-        out.push(']');
-      },
+      (out) => writeJsonArray(out, found, found.length, exemplarSeriesJson),
       () => warnings,
     );
   };
+}
+
+function exemplarSeriesJson(s: SeriesExemplars): string {
+  const items = s.exemplars.map(
+    (e) =>
+      `{"labels":${labelsJson(e.labels)},"value":"${formatSampleValue(e.v)}","timestamp":${formatTimestamp(e.t)}}`,
+  );
+  return `{"seriesLabels":${labelsJson(s.seriesLabels)},"exemplars":[${items.join(',')}]}`;
 }

@@ -122,6 +122,24 @@ export async function sendSuccess(
 }
 
 /**
+ * Writes the first `count` items as a JSON array, each rendered by `json`; waits only when the
+ * chunker's sink asks to.
+ */
+export async function writeJsonArray<T>(
+  out: JsonChunker,
+  items: readonly T[],
+  count: number,
+  json: (item: T) => string,
+): Promise<void> {
+  out.push('[');
+  for (let i = 0; i < count; i++) {
+    const pending = out.push((i > 0 ? ',' : '') + json(items[i] as T));
+    if (pending) await pending;
+  }
+  out.push(']');
+}
+
+/**
  * Streams a success envelope: `write(out)` produces the data through the chunker (awaiting its
  * promises), then warnings and infos follow. If the body fails after it started, the connection
  * is cut (the client sees a truncated answer, never a wrong one).

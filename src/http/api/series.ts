@@ -16,7 +16,7 @@ import type { GatedHandler } from '../gate.ts';
 import type { PrometheusApiDeps } from './deps.ts';
 import { LimitedQueryable } from './limits.ts';
 import { TRUNCATED_WARNING } from './query.ts';
-import { sendSuccess, streamSuccess } from './response.ts';
+import { streamSuccess, writeJsonArray } from './response.ts';
 
 /** Parses `match[]` selectors. Each must have a matcher that does not match the empty string. */
 export function parseMatchers(selectors: readonly string[]): Matcher[][] {
@@ -98,20 +98,10 @@ export function seriesHandler(deps: PrometheusApiDeps): GatedHandler {
       if (w !== null) warnings.push(w);
       return out;
     });
-    if (r.limit > 0 && series.length > r.limit) {
-      series.length = r.limit;
-      warnings.push(TRUNCATED_WARNING);
-    }
+    const count = limitCount(series.length, r.limit, warnings);
     await streamSuccess(
       ctx,
-      async (out) => {
-        out.push('[');
-        for (let i = 0; i < series.length; i++) {
-          const pending = out.push((i > 0 ? ',' : '') + labelsJson(series[i] as Labels));
-          if (pending) await pending;
-        }
-        out.push(']');
-      },
+      (out) => writeJsonArray(out, series, count, labelsJson),
       () => warnings,
     );
   };
@@ -185,16 +175,25 @@ async function answerStrings(
     const lists = await Promise.all(lookups(q));
     const w = r.explicitStart ? limited.warning() : null;
     if (w !== null) warnings.push(w);
-    if (lists.length === 1) return [...(lists[0] as readonly string[])];
+    if (lists.length === 1) return lists[0] as readonly string[];
     const set = new Set<string>();
     for (const list of lists) for (const v of list) set.add(v);
     return [...set].sort(compareStrings);
   });
-  if (r.limit > 0 && values.length > r.limit) {
-    values.length = r.limit;
-    warnings.push(TRUNCATED_WARNING);
-  }
-  await sendSuccess(ctx, `[${values.map(jsonString).join(',')}]`, warnings);
+  // Streamed: a label with a million values is never one string.
+  const count = limitCount(values.length, r.limit, warnings);
+  await streamSuccess(
+    ctx,
+    (out) => writeJsonArray(out, values, count, jsonString),
+    () => warnings,
+  );
+}
+
+/** How many of `n` items a `limit` parameter lets through (0 = all), warning when it cut some. */
+function limitCount(n: number, limit: number, warnings: string[]): number {
+  if (limit <= 0 || n <= limit) return n;
+  warnings.push(TRUNCATED_WARNING);
+  return limit;
 }
 
 function wrapParam(err: unknown, name: string): unknown {
