@@ -525,6 +525,34 @@ export class Head {
     if (t < this.minT) this.minT = t;
   }
 
+  /** Whether `ref` has an open chunk. */
+  hasOpen(ref: number): boolean {
+    return this.u8[ref * 64 + 60] === 1;
+  }
+
+  /** First timestamp of the open chunk of `ref`. */
+  openMint(ref: number): number {
+    return this.f64[ref * 8 + 1] as number;
+  }
+
+  /** Samples in the open chunk of `ref`. */
+  openCount(ref: number): number {
+    return this.u16[ref * 32 + 26] as number;
+  }
+
+  /** The newest in-order sample of `ref`: its time (-Infinity if none) and value bits. */
+  lastT(ref: number): number {
+    return this.f64[ref * 8 + 0] as number;
+  }
+
+  lastHi(ref: number): number {
+    return this.u32[ref * 16 + 8] as number;
+  }
+
+  lastLo(ref: number): number {
+    return this.u32[ref * 16 + 9] as number;
+  }
+
   /** The bytes of the open chunk of `ref` start at `openOff(ref)` in this page. */
   openPage(ref: number): Uint8Array {
     return this.chunks.pages[this.u32[ref * 16 + 11] as number] as Uint8Array;

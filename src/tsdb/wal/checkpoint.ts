@@ -15,81 +15,8 @@ export interface CheckpointSource {
 }
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
-/** Series captured and written between two yields to the event loop. */
-const CAPTURE_SLICE = 4096;
-
-/**
- * What a checkpoint needs of a slice of the head's series, captured synchronously into flat typed
- * arrays. Series k is `refs[k]`; its sealed chunk rows are `rows[rowStart[k] .. rowStart[k+1])`
- * (rows stay valid: the head is truncated only by maintenance, which never runs concurrently);
- * its open chunk, if any (`openLen[k] > 0`), was copied to `open` at `openStart[k]`.
- */
-interface HeadCapture {
-  n: number;
-  refs: Int32Array;
-  rowStart: Int32Array;
-  rows: Int32Array;
-  openStart: Int32Array;
-  openLen: Int32Array;
-  openMint: Float64Array;
-  openCount: Uint16Array;
-  open: Uint8Array;
-  lastT: Float64Array;
-  lastHi: Uint32Array;
-  lastLo: Uint32Array;
-}
-
-function capture(head: Head, from: number, to: number): HeadCapture {
-  const ch = head.chunks;
-  let n = 0;
-  let nrows = 0;
-  let openBytes = 0;
-  for (let ref = from; ref < to; ref++) {
-    if (head.dead[ref] === 1) continue;
-    n++;
-    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) nrows++;
-    if (head.u8[ref * 64 + 60] === 1) openBytes += head.openBytes(ref);
-  }
-  const c: HeadCapture = {
-    n,
-    refs: new Int32Array(n),
-    rowStart: new Int32Array(n + 1),
-    rows: new Int32Array(nrows),
-    openStart: new Int32Array(n),
-    openLen: new Int32Array(n),
-    openMint: new Float64Array(n),
-    openCount: new Uint16Array(n),
-    open: new Uint8Array(openBytes),
-    lastT: new Float64Array(n),
-    lastHi: new Uint32Array(n),
-    lastLo: new Uint32Array(n),
-  };
-  let k = 0;
-  let r = 0;
-  let o = 0;
-  for (let ref = from; ref < to; ref++) {
-    if (head.dead[ref] === 1) continue;
-    c.refs[k] = ref;
-    c.rowStart[k] = r;
-    for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) c.rows[r++] = row;
-    if (head.u8[ref * 64 + 60] === 1) {
-      const start = head.openOff(ref);
-      const len = head.openBytes(ref);
-      c.open.set(head.openPage(ref).subarray(start, start + len), o);
-      c.openStart[k] = o;
-      c.openLen[k] = len;
-      c.openMint[k] = head.f64[ref * 8 + 1] as number;
-      c.openCount[k] = head.u16[ref * 32 + 26] as number;
-      o += len;
-    }
-    c.lastT[k] = head.f64[ref * 8] as number;
-    c.lastHi[k] = head.u32[ref * 16 + 8] as number;
-    c.lastLo[k] = head.u32[ref * 16 + 9] as number;
-    k++;
-  }
-  c.rowStart[n] = r;
-  return c;
-}
+/** Series written between two yields to the event loop. */
+const SLICE = 4096;
 
 /**
  * Writes `checkpoint.<upTo>`: a snapshot of the head (series, their encoded chunks, out-of-order
@@ -143,35 +70,53 @@ export async function writeCheckpoint(
     w.reset();
   };
   try {
-    for (let from = 0; from < head.n; from += CAPTURE_SLICE) {
-      const cap = capture(head, from, Math.min(head.n, from + CAPTURE_SLICE));
-      if (cap.n === 0) continue;
+    for (let from = 0; from < head.n; from += SLICE) {
+      // One slice, synchronously from the head: no append can change it until the next await.
+      const to = Math.min(head.n, from + SLICE);
+      // Sealed chunk rows of live series ref: rows[rowStart[ref - from] .. rowStart[ref - from + 1]).
+      const rowStart = new Int32Array(to - from + 1);
+      let nrows = 0;
+      let live = 0;
+      for (let ref = from; ref < to; ref++) {
+        rowStart[ref - from] = nrows;
+        if (head.dead[ref] === 1) continue;
+        live++;
+        for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number) nrows++;
+      }
+      rowStart[to - from] = nrows;
+      if (live === 0) continue;
+      const rows = new Int32Array(nrows);
       // Series entries straight from the symbol arena.
       w.begin(RecordType.Series);
-      for (let k = 0; k < cap.n; k++) head.writeSeriesRecord(w, cap.refs[k] as number);
+      for (let ref = from, r = 0; ref < to; ref++) {
+        if (head.dead[ref] === 1) continue;
+        head.writeSeriesRecord(w, ref);
+        for (let row = head.firstChunk[ref] as number; row >= 0; row = ch.next[row] as number)
+          rows[r++] = row;
+      }
       w.end();
       // Sealed chunk bytes come from the head chunk files in one batch per slice.
-      const total = cap.rowStart[cap.n] as number;
-      const bufs = new Array<Uint8Array>(total);
-      const offs = new Uint32Array(total);
-      ch.fetch(cap.rows, total, bufs, offs);
+      const bufs = new Array<Uint8Array>(nrows);
+      const offs = new Uint32Array(nrows);
+      ch.fetch(rows, nrows, bufs, offs);
       w.begin(RecordType.Chunks);
-      for (let k = 0; k < cap.n; k++) {
-        const r0 = cap.rowStart[k] as number;
-        const r1 = cap.rowStart[k + 1] as number;
-        const openLen = cap.openLen[k] as number;
-        const lastT = cap.lastT[k] as number;
-        if (r1 === r0 && openLen === 0 && lastT === -Infinity) continue;
-        w.uvarint(cap.refs[k] as number);
+      for (let ref = from; ref < to; ref++) {
+        if (head.dead[ref] === 1) continue;
+        const r0 = rowStart[ref - from] as number;
+        const r1 = rowStart[ref - from + 1] as number;
+        const open = head.hasOpen(ref);
+        const lastT = head.lastT(ref);
+        if (r1 === r0 && !open && lastT === -Infinity) continue;
+        w.uvarint(ref);
         const hasLast = lastT !== -Infinity;
         w.u8(hasLast ? 1 : 0);
         if (hasLast) {
           w.varint(lastT);
-          w.bits(cap.lastHi[k] as number, cap.lastLo[k] as number);
+          w.bits(head.lastHi(ref), head.lastLo(ref));
         }
-        w.uvarint(r1 - r0 + (openLen > 0 ? 1 : 0));
+        w.uvarint(r1 - r0 + (open ? 1 : 0));
         for (let r = r0; r < r1; r++) {
-          const row = cap.rows[r] as number;
+          const row = rows[r] as number;
           writeChunk(
             w,
             ch.mint[row] as number,
@@ -182,16 +127,16 @@ export async function writeCheckpoint(
             ch.len[row] as number,
           );
         }
-        if (openLen > 0) {
-          const start = cap.openStart[k] as number;
+        if (open) {
+          const start = head.openOff(ref);
           writeChunk(
             w,
-            cap.openMint[k] as number,
+            head.openMint(ref),
             lastT,
-            cap.openCount[k] as number,
-            cap.open,
+            head.openCount(ref),
+            head.openPage(ref),
             start,
-            openLen,
+            head.openBytes(ref),
           );
         }
       }
@@ -203,9 +148,7 @@ export async function writeCheckpoint(
       w.begin(RecordType.Samples);
       let prev = 0;
       for (let k = 0; k < o.t.length; k++) {
-        w.uvarint(o.ref);
-        w.varint((o.t[k] as number) - prev);
-        w.bits(o.hi[k] as number, o.lo[k] as number);
+        w.sample(o.ref, (o.t[k] as number) - prev, o.hi[k] as number, o.lo[k] as number);
         prev = o.t[k] as number;
       }
       w.end();
