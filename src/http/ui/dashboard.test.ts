@@ -66,6 +66,7 @@ describe('dashboard API', () => {
   let memberPassword: string;
   const operatorPassword = 'operator passphrase';
   const seenByPromApi: Array<{ tenant: string; path: string; query: string | null }> = [];
+  let usageSnapshots = 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xscaler-ui-'));
@@ -113,7 +114,10 @@ describe('dashboard API', () => {
             }
           : undefined,
       usage: {
-        snapshot: async (tenant) => ({ tenant, ingestionRate: 12.5, limits: { ingestionRate: 100 } }),
+        snapshot: async (tenant) => {
+          usageSnapshots++;
+          return { tenant, ingestionRate: 12.5, limits: { ingestionRate: 100 } };
+        },
       },
     });
     const address = await http.listen('127.0.0.1', 0);
@@ -284,10 +288,19 @@ describe('dashboard API', () => {
   it('reports usage with its history', async () => {
     const c = new Client(base);
     assert.equal(await c.signIn('ada@acme.io', memberPassword), 200);
+    const before = usageSnapshots;
     const u = await c.call('GET', '/ui/api/t/acme/usage');
     assert.equal(u.status, 200);
     assert.equal(u.json.now.ingestionRate, 12.5);
-    assert.ok(Array.isArray(u.json.history));
+    assert.equal(usageSnapshots - before, 1, 'one snapshot per call, kept as a point when one is due');
+    assert.ok(u.json.history.length >= 1);
+    const last = u.json.history.at(-1);
+    assert.equal(last.v.ingestionRate, 12.5);
+    assert.equal(u.json.historyFrom, u.json.history[0].t);
+    // A refresh gets only what is newer than what the page has.
+    const again = await c.call('GET', `/ui/api/t/acme/usage?since=${last.t}`);
+    assert.deepEqual(again.json.history, []);
+    assert.equal(again.json.historyFrom, u.json.historyFrom);
   });
 
   it('answers unknown API paths with 404 and wrong methods with 405, in JSON', async () => {

@@ -45,20 +45,39 @@ describe('UsageHistory', () => {
     assert.deepEqual(history.of('b'), [], 'a deleted tenant is forgotten');
   });
 
-  it('adds a point on demand only when the last one is old enough', async () => {
+  it('keeps a snapshot taken on demand only when the last point is old enough', async () => {
     let clock = 0;
-    const history = new UsageHistory({ snapshot: async () => ({ n: clock }) }, async () => ['a'], {
-      now: () => clock,
-    });
-    await history.sampleIfOlder('a', 5000);
-    clock = 4000;
-    await history.sampleIfOlder('a', 5000);
-    clock = 6000;
-    await history.sampleIfOlder('a', 5000);
-    assert.deepEqual(
-      history.of('a').map((p) => p.t),
-      [0, 6000],
+    let snapshots = 0;
+    const history = new UsageHistory(
+      {
+        snapshot: async () => {
+          snapshots++;
+          return { n: clock };
+        },
+      },
+      async () => ['a'],
+      { now: () => clock },
     );
+    history.addIfOlder('a', { n: 0 }, 5000);
+    clock = 4000;
+    history.addIfOlder('a', { n: 4000 }, 5000);
+    clock = 6000;
+    history.addIfOlder('a', { n: 6000 }, 5000);
+    assert.deepEqual(
+      history.of('a').map((p) => [p.t, p.v['n']]),
+      [
+        [0, 0],
+        [6000, 6000],
+      ],
+    );
+    assert.equal(snapshots, 0, 'the caller’s snapshot is kept, none is taken again');
+    assert.deepEqual(
+      history.after('a', 0).map((p) => p.t),
+      [6000],
+    );
+    assert.deepEqual(history.after('a', 6000), []);
+    assert.equal(history.after('a', -1).length, 2);
+    assert.deepEqual(history.after('nobody', 0), []);
   });
 
   it('flattens nested objects by dotted path, skipping non-finite numbers', () => {

@@ -61,15 +61,24 @@ export class UsageHistory {
     for (const tenant of this.points.keys()) if (!live.has(tenant)) this.points.delete(tenant);
   }
 
+  /** The tenant's samples taken after `afterMs`, oldest first (what a page that has the rest lacks). */
+  after(tenant: string, afterMs: number): readonly UsagePoint[] {
+    const list = this.points.get(tenant) ?? [];
+    let i = list.length;
+    while (i > 0 && (list[i - 1] as UsagePoint).t > afterMs) i--;
+    return list.slice(i);
+  }
+
   /**
-   * Adds a sample of one tenant now, unless its last one is younger than `minAgeMs`: someone
-   * looking at the Usage page gets a fresh point (and a first chart) without waiting for the timer.
+   * Keeps `snapshot` (just taken by the caller) as a sample of the tenant, unless its last one is
+   * younger than `minAgeMs`: someone looking at the Usage page gets a fresh point (and a first
+   * chart) without waiting for the timer, and without a second snapshot.
    */
-  async sampleIfOlder(tenant: string, minAgeMs: number): Promise<void> {
+  addIfOlder(tenant: string, snapshot: UsageSnapshot, minAgeMs: number): void {
     const last = this.points.get(tenant)?.at(-1);
     if (last !== undefined && this.now() - last.t < minAgeMs) return;
     if (last === undefined && this.points.size >= this.maxTenants) return;
-    await this.sampleTenant(tenant);
+    this.add(tenant, this.now(), snapshot);
   }
 
   private async sampleTenant(tenant: string): Promise<void> {
@@ -80,6 +89,10 @@ export class UsageHistory {
     } catch {
       return; // a tenant whose usage cannot be read now simply gets a gap
     }
+    this.add(tenant, t, snap);
+  }
+
+  private add(tenant: string, t: number, snap: UsageSnapshot): void {
     let list = this.points.get(tenant);
     if (list === undefined) this.points.set(tenant, (list = []));
     list.push({ t, v: flatten(snap) });

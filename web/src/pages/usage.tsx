@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 
 import { Alert, Card, errorText, PageHeader, Spinner } from '../components/basics.tsx';
 import { ChartView } from '../components/chart-view.tsx';
@@ -31,8 +31,19 @@ interface UsagePoint {
 interface UsageResponse {
   readonly at: number;
   readonly now: UserStats;
+  /** All the samples the server keeps, or (asked with `since`) those taken after it. */
   readonly history: readonly UsagePoint[];
+  /** When the oldest sample the server keeps was taken. */
+  readonly historyFrom: number | null;
   readonly intervalMs: number | null;
+}
+
+/** The points the page has, less those the server no longer keeps, plus the new ones. */
+function mergeHistory(had: readonly UsagePoint[], u: UsageResponse): readonly UsagePoint[] {
+  const from = u.historyFrom;
+  const kept = from === null ? [] : had.filter((p) => p.t >= from);
+  if (u.history.length === 0 && kept.length === had.length) return had; // nothing to redraw
+  return [...kept, ...u.history];
 }
 
 interface TsdbStatus {
@@ -52,21 +63,27 @@ export function UsagePage(props: { session: SessionInfo; tenant: string }) {
   const { tenant, session } = props;
   const [usage, setUsage] = useState<UsageResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async (): Promise<number> => {
-    try {
-      const u = await api<UsageResponse>('GET', tenantPath(tenant, '/usage'));
-      setUsage(u);
-      setError(null);
-      return u.history.length < 2 ? FIRST_POINTS_REFRESH_MS : REFRESH_MS;
-    } catch (err) {
-      setError(errorText(err));
-      return REFRESH_MS;
-    }
-  }, [tenant]);
   useEffect(() => {
     setUsage(null);
+    let last: UsageResponse | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    /** Fetches what is new since the last answer; returns when to ask again. */
+    const load = async (): Promise<number> => {
+      try {
+        const since = last?.history.at(-1)?.t;
+        const path = tenantPath(tenant, '/usage') + (since === undefined ? '' : `?since=${since}`);
+        const u = await api<UsageResponse>('GET', path);
+        if (stopped) return REFRESH_MS;
+        last = { ...u, history: mergeHistory(last?.history ?? [], u) };
+        setUsage(last);
+        setError(null);
+        return last.history.length < 2 ? FIRST_POINTS_REFRESH_MS : REFRESH_MS;
+      } catch (err) {
+        setError(errorText(err));
+        return REFRESH_MS;
+      }
+    };
     const tick = async (): Promise<void> => {
       const next = await load();
       if (!stopped) timer = setTimeout(() => void tick(), next);
@@ -76,7 +93,7 @@ export function UsagePage(props: { session: SessionInfo; tenant: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [load]);
+  }, [tenant]);
 
   return (
     <div class="page page-wide">
