@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { push } from '../support/remote-write.ts';
-import { instantQuery, rangeQuery, type QueryAuth } from '../support/query.ts';
+import { instantQuery, metadata, rangeQuery, type QueryAuth } from '../support/query.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -203,13 +203,7 @@ describe('native histograms → TSDB → query API', () => {
       t0,
     );
     assert.deepEqual(q.data.result[0]?.value, [t0 / 1000, '2']);
-    const meta = await fetch(
-      `${server.url}/prometheus/api/v1/metadata?metric=http_server_request_duration_seconds`,
-      {
-        headers: { authorization: `Bearer ${auth.token}`, 'x-scope-orgid': 'acme' },
-      },
-    );
-    const metadata = (await meta.json()) as { data: Record<string, Array<{ type: string; unit: string }>> };
-    assert.equal(metadata.data['http_server_request_duration_seconds']?.[0]?.type, 'histogram');
+    const meta = await metadata(server.url, auth, 'http_server_request_duration_seconds');
+    assert.equal(meta['http_server_request_duration_seconds']?.[0]?.type, 'histogram');
   });
 });

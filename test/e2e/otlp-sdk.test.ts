@@ -17,7 +17,7 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 
-import { instantQuery, seriesKey, type QueryAuth } from '../support/query.ts';
+import { instantQuery, metadata, seriesKey, type QueryAuth } from '../support/query.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -258,18 +258,14 @@ describe('OpenTelemetry JS SDK → OTLP → xScaler', () => {
     // Nothing of the refused exports was stored.
     assert.deepEqual((await instantQuery(server.url, auth, '{job="nobody"}')).data.result, []);
 
-    const meta = await fetch(`${server.url}/prometheus/api/v1/metadata`, {
-      headers: { authorization: `Bearer ${readToken}`, 'x-scope-orgid': 'acme' },
-    });
-    assert.equal(meta.status, 200);
-    const metadata = ((await meta.json()) as { data: Record<string, Array<Record<string, string>>> }).data;
-    assert.deepEqual(metadata['http_requests_total'], [
+    const meta = await metadata(server.url, auth);
+    assert.deepEqual(meta['http_requests_total'], [
       { type: 'counter', help: 'Total HTTP requests', unit: '' },
     ]);
-    assert.deepEqual(metadata['http_request_duration_seconds'], [
+    assert.deepEqual(meta['http_request_duration_seconds'], [
       { type: 'histogram', help: 'HTTP request duration', unit: 'seconds' },
     ]);
-    assert.deepEqual(metadata['job_queue_depth'], [
+    assert.deepEqual(meta['job_queue_depth'], [
       { type: 'gauge', help: 'Number of pending jobs in queue', unit: '' },
     ]);
   });

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { ProtoWriter, snappyEncode } from '../../src/codec/index.ts';
 import { MetricType } from '../../src/model/index.ts';
 import { encodeWriteRequestV2, type HistogramMessage, type WriteV2Series } from '../../src/protocol/index.ts';
-import { instantQuery, type QueryAuth } from '../support/query.ts';
+import { apiGet, instantQuery, metadata, type QueryAuth } from '../support/query.ts';
 import { push } from '../support/remote-write.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -123,34 +123,26 @@ describe('remote write 2.0 → POST /api/v1/push', () => {
     const q = await instantQuery(server.url, auth(), 'histogram_quantile(0.5, rpc_duration_seconds)', t0);
     assert.deepEqual(q.data.result[0]?.value, [t0 / 1000, '2'], 'rank 3 of 6 is the top of (1, 2]');
 
-    const params = new URLSearchParams({
-      query: '{job="api"}',
-      start: String((t0 - 60_000) / 1000),
-      end: String(t0 / 1000),
-    });
-    const ex = await fetch(`${server.url}/prometheus/api/v1/query_exemplars?${params}`, {
-      headers: { authorization: `Bearer ${tokens['acme']}`, 'x-scope-orgid': 'acme' },
-    });
-    const exemplars = (await ex.json()) as {
+    const exemplars = await apiGet<{
+      status: string;
       data: Array<{
         seriesLabels: Record<string, string>;
         exemplars: Array<{ labels: Record<string, string> }>;
       }>;
-    };
+    }>(server.url, auth(), '/prometheus/api/v1/query_exemplars', {
+      query: '{job="api"}',
+      start: String((t0 - 60_000) / 1000),
+      end: String(t0 / 1000),
+    });
     assert.deepEqual(
       exemplars.data
         .flatMap((s) => s.exemplars.map((e) => `${s.seriesLabels['__name__']} ${e.labels['trace_id']}`))
         .sort(),
       ['http_requests_total a1b2', 'rpc_duration_seconds c3', 'rpc_duration_seconds d4'],
     );
-    const meta = await fetch(`${server.url}/prometheus/api/v1/metadata`, {
-      headers: { authorization: `Bearer ${tokens['acme']}`, 'x-scope-orgid': 'acme' },
-    });
-    const metadata = ((await meta.json()) as { data: Record<string, unknown[]> }).data;
-    assert.deepEqual(metadata['http_requests_total'], [
-      { type: 'counter', help: 'Requests served.', unit: '' },
-    ]);
-    assert.deepEqual(metadata['rpc_duration_seconds'], [
+    const meta = await metadata(server.url, auth());
+    assert.deepEqual(meta['http_requests_total'], [{ type: 'counter', help: 'Requests served.', unit: '' }]);
+    assert.deepEqual(meta['rpc_duration_seconds'], [
       { type: 'histogram', help: 'RPC latency.', unit: 'seconds' },
     ]);
   });

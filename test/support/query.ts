@@ -60,21 +60,43 @@ export async function rangeQuery(
   });
 }
 
-async function get<R>(
+/**
+ * `GET <baseUrl><path>?<params>` of the Prometheus API as the tenant (e.g.
+ * `/prometheus/api/v1/metadata`); throws unless it answers 200 with status "success".
+ */
+export async function apiGet<B extends { readonly status: string }>(
   baseUrl: string,
   auth: QueryAuth,
   path: string,
-  params: Record<string, string>,
-): Promise<QueryReply<R>> {
+  params: Record<string, string> = {},
+): Promise<B> {
   const res = await fetch(`${baseUrl}${path}?${new URLSearchParams(params)}`, {
     headers: { authorization: `Bearer ${auth.token}`, 'x-scope-orgid': auth.tenant },
   });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${path} ${params['query']} answered ${res.status}: ${text}`);
-  const body = JSON.parse(text) as QueryReply<R>;
-  if (body.status !== 'success') throw new Error(`${path} ${params['query']}: ${text}`);
+  if (res.status !== 200) throw new Error(`${path} ${params['query'] ?? ''} answered ${res.status}: ${text}`);
+  const body = JSON.parse(text) as B;
+  if (body.status !== 'success') throw new Error(`${path} ${params['query'] ?? ''}: ${text}`);
   return body;
 }
+
+/** Metric name → its metadata entries, as `/api/v1/metadata` answers. */
+export type MetadataMap = Record<string, Array<{ type: string; help: string; unit: string }>>;
+
+/** The `data` of `GET /prometheus/api/v1/metadata` (optionally of one metric). */
+export async function metadata(baseUrl: string, auth: QueryAuth, metric?: string): Promise<MetadataMap> {
+  const params: Record<string, string> = metric === undefined ? {} : { metric };
+  return (
+    await apiGet<{ status: string; data: MetadataMap }>(baseUrl, auth, '/prometheus/api/v1/metadata', params)
+  ).data;
+}
+
+const get = <R>(
+  baseUrl: string,
+  auth: QueryAuth,
+  path: string,
+  params: Record<string, string>,
+): Promise<QueryReply<R>> => apiGet<QueryReply<R>>(baseUrl, auth, path, params);
 
 /** The labels of a series in Prometheus text form with sorted names: `name{a="1", b="2"}`. */
 export function seriesKey(metric: Readonly<Record<string, string>>): string {
