@@ -47,6 +47,7 @@ export const RANGE_QUERIES = [
   'topk(10, rate(http_requests_total[5m]))',
   'rate(http_requests_total[5m]) / on (job, instance) group_left (pod) memory_usage_bytes',
   'sum by (job) (memory_usage_bytes)',
+  'sum by (job) (irate(http_requests_total[5m]))',
 ];
 
 /** Instant queries at the end of the data set. */

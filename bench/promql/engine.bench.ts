@@ -6,7 +6,7 @@
  * storage and samples/s (samples read ÷ median time).
  *
  * Run: node --import tsx bench/promql/engine.bench.ts [--runs N] [--series N] [--hours H]
- *        [--interval S] [--step S] [--counters-only]
+ *        [--interval S] [--step S] [--counters-only] [--only REGEX]
  * (`--series 100000 --hours 1 --interval 15 --step 15 --counters-only` is the shape of the
  * VictoriaMetrics/Prometheus comparison: 100k counters, 1 h at 15 s.)
  */
@@ -32,7 +32,11 @@ import {
   RUNS,
   SERIES,
   STEP,
+  strArg,
 } from './common.ts';
+
+/** `--only REGEX`: time only the queries it matches. */
+const ONLY = strArg('only');
 
 const START = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000);
 const END = START + HOURS * 3_600_000;
@@ -257,7 +261,9 @@ async function main(): Promise<void> {
   console.log(
     `${'query'.padEnd(92)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'series'.padStart(7)} ${'samples/s'.padStart(12)}`,
   );
+  const only = ONLY === null ? null : new RegExp(ONLY);
   for (const q of RANGE_QUERIES) {
+    if (only !== null && !only.test(q)) continue;
     const times: number[] = [];
     const cpus: number[] = [];
     let scanned = 0;
@@ -278,6 +284,7 @@ async function main(): Promise<void> {
   }
   console.log(`\ninstant queries at the end of the day, median of ${RUNS * 4} runs`);
   for (const q of INSTANT_QUERIES) {
+    if (only !== null && !only.test(q)) continue;
     const times: number[] = [];
     const cpus: number[] = [];
     let series = 0;

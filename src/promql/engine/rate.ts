@@ -368,61 +368,98 @@ export function instantValue(w: RangeWindow, out: FnOut, isRate: boolean): numbe
   const b = w.buf;
   if (w.nf + w.nh < 2) return K_NONE;
   const useSt = w.ctx.opts.enableStartTimestamps;
-  // The last two samples across floats and histograms, oldest first.
-  interface S {
-    t: number;
-    v: number;
-    h: FloatHistogram | null;
-    st: number;
-  }
-  const ss: S[] = [];
+  // The last two samples across floats and histograms, oldest (a) first, in plain variables: this
+  // runs once per step and series, and objects here would be allocations on irate's hot path.
+  let aT = 0;
+  let aV = 0;
+  let aH: FloatHistogram | null = null;
+  let aSt = 0;
+  let cT = 0;
+  let cV = 0;
+  let cH: FloatHistogram | null = null;
+  let cSt = 0;
+  let held = 0;
   for (let i = Math.max(w.fLo, w.fHi - 2); i < w.fHi; i++) {
-    ss.push({ t: b.ft[i] as number, v: b.fv[i] as number, h: null, st: useSt ? st(b.fst, i) : 0 });
-  }
-  for (let i = Math.max(w.hLo, w.hHi - 2); i < w.hHi; i++) {
-    const s: S = { t: b.ht[i] as number, v: 0, h: b.hh[i] as FloatHistogram, st: useSt ? st(b.hst, i) : 0 };
-    if (ss.length === 0) ss.push(s);
-    else if (ss.length === 1) {
-      if (s.t < (ss[0] as S).t) ss.unshift(s);
-      else ss.push(s);
-    } else if (s.t < (ss[0] as S).t) {
-      // older than both: discard
-    } else if (s.t > (ss[1] as S).t) {
-      ss[0] = ss[1] as S;
-      ss[1] = s;
+    // At most two floats, oldest first: the first fills a, the second c.
+    const t = b.ft[i] as number;
+    const v = b.fv[i] as number;
+    const s = useSt ? st(b.fst, i) : 0;
+    if (held++ === 0) {
+      aT = t;
+      aV = v;
+      aSt = s;
     } else {
-      ss[0] = s;
+      cT = t;
+      cV = v;
+      cSt = s;
     }
   }
-  const a = ss[0] as S;
-  const c = ss[1] as S;
-  const interval = c.t - a.t;
+  for (let i = Math.max(w.hLo, w.hHi - 2); i < w.hHi; i++) {
+    const t = b.ht[i] as number;
+    const h = b.hh[i] as FloatHistogram;
+    const s = useSt ? st(b.hst, i) : 0;
+    if (held === 0) {
+      aT = t;
+      aV = 0;
+      aH = h;
+      aSt = s;
+      held = 1;
+      continue;
+    }
+    if (held === 2 && t < aT) continue; // older than both
+    if (held === 1 ? t < aT : t <= cT) {
+      // Becomes a; with one held, the old a moves up to c.
+      if (held === 1) {
+        cT = aT;
+        cV = aV;
+        cH = aH;
+        cSt = aSt;
+      }
+      aT = t;
+      aV = 0;
+      aH = h;
+      aSt = s;
+    } else {
+      // Newest: with two held, the old c moves down to a.
+      if (held === 2) {
+        aT = cT;
+        aV = cV;
+        aH = cH;
+        aSt = cSt;
+      }
+      cT = t;
+      cV = 0;
+      cH = h;
+      cSt = s;
+    }
+    held = 2;
+  }
+  const interval = cT - aT;
   if (interval === 0) return K_NONE;
-  const name = w.metricName();
-  if (a.h === null && c.h === null) {
-    let v = c.v;
-    if (!isRate || !(c.v < a.v || isStartTimestampReset(a.st, a.t, c.st, c.t))) v = c.v - a.v;
+  if (aH === null && cH === null) {
+    let v = cV;
+    if (!isRate || !(cV < aV || isStartTimestampReset(aSt, aT, cSt, cT))) v = cV - aV;
     out.v = isRate ? v / (interval / 1000) : v;
     return K_FLOAT;
   }
-  if (a.h !== null && c.h !== null) {
-    const h = copyHistogram(c.h);
+  const name = w.metricName();
+  if (aH !== null && cH !== null) {
+    const h = copyHistogram(cH);
     if (
       isRate &&
-      (c.h.counterResetHint === CounterResetHint.Gauge || a.h.counterResetHint === CounterResetHint.Gauge)
+      (cH.counterResetHint === CounterResetHint.Gauge || aH.counterResetHint === CounterResetHint.Gauge)
     ) {
       w.ctx.annos.warn(`this native histogram metric is not a counter: ${goQuote(name)}`, w.pos);
     }
     if (
       !isRate &&
-      (c.h.counterResetHint !== CounterResetHint.Gauge || a.h.counterResetHint !== CounterResetHint.Gauge)
+      (cH.counterResetHint !== CounterResetHint.Gauge || aH.counterResetHint !== CounterResetHint.Gauge)
     ) {
       w.ctx.annos.warn(`this native histogram metric is not a gauge: ${goQuote(name)}`, w.pos);
     }
-    if (!isRate || (!isStartTimestampReset(a.st, a.t, c.st, c.t) && !detectReset(c.h, a.h))) {
+    if (!isRate || (!isStartTimestampReset(aSt, aT, cSt, cT) && !detectReset(cH, aH))) {
       try {
-        const r = addInPlace(h, a.h, true);
-        if (r.nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
+        if (addInPlace(h, aH, true).nhcbBoundsReconciled) infoReconciled(w, 'subtraction');
       } catch (err) {
         if (err instanceof IncompatibleSchemaError) {
           warnMixedSchemas(w);
