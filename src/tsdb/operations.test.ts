@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { readdirSync } from 'node:fs';
 
 import { Matcher } from '../model/index.ts';
 import { openTsdb, realFs, type TsdbFs } from './index.ts';
-import { batchOf, dump, OPTS, tempDir, type TestSample } from './test-util.ts';
+import { batchOf, dump, OPTS, tempDirs, type TestSample } from './test-util.ts';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
-const dirs: Array<() => void> = [];
-after(() => dirs.forEach((c) => c()));
-function dir(): string {
-  const d = tempDir();
-  dirs.push(d.cleanup);
-  return d.dir;
-}
+const dir = tempDirs();
 const opts = { ...OPTS, now: T0 + 100 * HOUR };
 
 function data(n: number, fromMs: number, toMs: number): TestSample[] {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 
 import { Labels, Matcher, SampleBatch, SampleFlag, type FloatHistogram } from '../model/index.ts';
 import { ValueKind, type AppendOptions, type Querier } from '../storage/index.ts';
@@ -44,6 +45,20 @@ export function batchOf(samples: readonly TestSample[], batch = new SampleBatch(
 export function tempDir(prefix = 'tsdb-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file: `const dir = tempDirs();` at top level, then `dir()` makes a temporary
+ * directory; all are removed after the file's tests.
+ */
+export function tempDirs(prefix?: string): () => string {
+  const cleanups: Array<() => void> = [];
+  after(() => cleanups.forEach((c) => c()));
+  return () => {
+    const d = tempDir(prefix);
+    cleanups.push(d.cleanup);
+    return d.dir;
+  };
 }
 
 export type Dump = Record<string, Array<[number, number | 'stale' | FloatHistogram]>>;

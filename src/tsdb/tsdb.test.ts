@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { test } from 'node:test';
 
 import { Matcher } from '../model/index.ts';
 import { openTsdb } from './index.ts';
-import { batchOf, dump, OPTS, tempDir, testHistogram } from './test-util.ts';
+import { batchOf, dump, OPTS, tempDirs, testHistogram } from './test-util.ts';
 
 const T0 = 1_700_000_000_000;
-const dirs: Array<() => void> = [];
-after(() => dirs.forEach((c) => c()));
-function dir(): string {
-  const d = tempDir();
-  dirs.push(d.cleanup);
-  return d.dir;
-}
+const dir = tempDirs();
 
 test('appends, queries and survives a reopen bit for bit (stale markers included)', async () => {
   const d = dir();
@@ -250,7 +245,6 @@ test('periodic checkpoints snapshot the head and drop old WAL segments', async (
     if (i % 60 === 59) await db.maintain();
   }
   const before = await dump(await db.querier(-Infinity, Infinity));
-  const { readdirSync } = await import('node:fs');
   const wal = readdirSync(`${d}/wal`);
   assert.ok(
     wal.some((n) => n.startsWith('checkpoint.')),

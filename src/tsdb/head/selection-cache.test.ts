@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { Matcher } from '../../model/index.ts';
 import { openTsdb } from '../index.ts';
-import { batchOf, OPTS, tempDir } from '../test-util.ts';
+import { batchOf, OPTS, tempDirs } from '../test-util.ts';
 
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
+const dir = tempDirs();
 const T0 = 1_800_000_000_000;
 const opts = { ...OPTS, now: T0 + 3_600_000 };
 
 test('repeated selects see series added and removed since, in label order', async () => {
-  const d = tempDir();
-  cleanups.push(d.cleanup);
-  const db = await openTsdb(d.dir, { maintenanceIntervalMs: 0, compactInWorker: false });
+  const db = await openTsdb(dir(), { maintenanceIntervalMs: 0, compactInWorker: false });
   const signal = new AbortController().signal;
   const names = async (): Promise<string[]> => {
     const q = await db.querier(T0, T0 + 3_600_000);
