@@ -53,15 +53,6 @@ export function keyWithoutLabels(labels: Labels, drop: ReadonlySet<string>): str
   return key;
 }
 
-/** Labels with only the listed names kept (`on` matching / `by` grouping). */
-export function keepLabels(labels: Labels, names: ReadonlySet<string>): Labels {
-  return labels.keep(names);
-}
-
-export function sortedUnique(names: readonly string[]): string[] {
-  return [...new Set(names)].sort();
-}
-
 /** `{a="x", b="y"}` in Prometheus's Labels.String() form (always braces, name included as a label). */
 export function labelsToString(labels: Labels): string {
   const parts: string[] = [];

@@ -158,5 +158,3 @@ export function lazyVector(
 ): VectorValue {
   return { type: 'vector', n, metas, data: null, get: fill };
 }
-
-export const EMPTY_HIST_LIST: readonly FloatHistogram[] = Object.freeze([]);
