@@ -5,11 +5,11 @@ import type { ChunkStore } from './chunk-store.ts';
 export interface CursorHead {
   readonly chunks: ChunkStore;
   readonly firstChunk: Int32Array;
-  readonly f64: Float64Array;
-  readonly u16: Uint16Array;
-  readonly u8: Uint8Array;
+  hasOpen(ref: number): boolean;
   openPage(ref: number): Uint8Array;
   openOff(ref: number): number;
+  openMint(ref: number): number;
+  openCount(ref: number): number;
 }
 
 /**
@@ -29,7 +29,9 @@ export class HeadChunkCursor {
   private done = true;
   private maxt = 0;
   private mint = 0;
-  private readonly reader = new XorReaderRef();
+  private readonly x = new XorReader();
+  /** Whether `x` is on a chunk. */
+  private active = false;
 
   reset(head: CursorHead, ref: number, mint: number, maxt: number): void {
     this.head = head;
@@ -39,16 +41,16 @@ export class HeadChunkCursor {
     this.row = head.firstChunk[ref] as number;
     this.inOpen = false;
     this.done = false;
-    this.reader.active = false;
+    this.active = false;
   }
 
   nextSample(): boolean {
     const head = this.head as CursorHead;
     const ch = head.chunks;
-    const r = this.reader;
+    const x = this.x;
     for (;;) {
       if (this.done) return false;
-      if (!r.active) {
+      if (!this.active) {
         if (this.row >= 0) {
           const row = this.row;
           this.row = ch.next[row] as number;
@@ -57,41 +59,36 @@ export class HeadChunkCursor {
             this.done = true;
             return false;
           }
-          r.x.reset(ch.read(row), 0, ch.mint[row] as number, ch.count[row] as number);
-          r.active = true;
-        } else if (!this.inOpen && head.u8[this.ref * 64 + 60] === 1) {
+          x.reset(ch.read(row), 0, ch.mint[row] as number, ch.count[row] as number);
+          this.active = true;
+        } else if (!this.inOpen && head.hasOpen(this.ref)) {
           this.inOpen = true;
-          r.x.reset(
+          x.reset(
             head.openPage(this.ref),
             head.openOff(this.ref),
-            head.f64[this.ref * 8 + 1] as number,
-            head.u16[this.ref * 32 + 26] as number,
+            head.openMint(this.ref),
+            head.openCount(this.ref),
           );
-          r.active = true;
+          this.active = true;
         } else {
           this.done = true;
           return false;
         }
       }
-      if (!r.x.next()) {
-        r.active = false;
+      if (!x.next()) {
+        this.active = false;
         continue;
       }
-      const t = r.x.t;
+      const t = x.t;
       if (t < this.mint) continue;
       if (t > this.maxt) {
         this.done = true;
         return false;
       }
       this.t = t;
-      this.vhi = r.x.vhi;
-      this.vlo = r.x.vlo;
+      this.vhi = x.vhi;
+      this.vlo = x.vlo;
       return true;
     }
   }
-}
-
-class XorReaderRef {
-  readonly x = new XorReader();
-  active = false;
 }
