@@ -69,8 +69,24 @@ export function CopyField(props: { label: string; value: string; id: string }) {
       <label for={props.id}>{props.label}</label>
       <div class="copy-field-row">
         <input id={props.id} readOnly value={props.value} onFocus={(e) => e.currentTarget.select()} />
-        <CopyButton text={props.value} label={`Copy`} />
+        <CopyButton text={props.value} label="Copy" />
       </div>
+    </div>
+  );
+}
+
+/** A secret shown once (a new token, a one-time password): selected on focus, with its copy button. */
+export function SecretField(props: { label: string; value: string; copyLabel: string }) {
+  return (
+    <div class="copy-field-row">
+      <input
+        aria-label={props.label}
+        class="mono"
+        readOnly
+        value={props.value}
+        onFocus={(e) => e.currentTarget.select()}
+      />
+      <CopyButton text={props.value} label={props.copyLabel} />
     </div>
   );
 }

@@ -10,7 +10,7 @@ import {
   TableHead,
   useSubmit,
 } from '../components/basics.tsx';
-import { CopyButton } from '../components/copy.tsx';
+import { SecretField } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, type Role, type SessionInfo, type User } from '../lib/api.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
@@ -125,7 +125,7 @@ export function UsersPage(props: { session: SessionInfo }) {
   const [error, setError] = useState<string | null>(null);
   const [oneTime, setOneTime] = useState<{ email: string; password: string; what: string } | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useSubmit();
   const load = useCallback(async () => {
     try {
       setUsers((await api<{ users: User[] }>('GET', '/ui/api/admin/users')).users);
@@ -152,6 +152,7 @@ export function UsersPage(props: { session: SessionInfo }) {
       />
       <Card id="users-title" title="All users">
         {error !== null && <Alert kind="error">{error}</Alert>}
+        {action.error !== null && <Alert kind="error">{action.error}</Alert>}
         {users === null && error === null && <Spinner />}
         {users !== null && (
           <div class="table-wrap">
@@ -179,23 +180,18 @@ export function UsersPage(props: { session: SessionInfo }) {
                           <button
                             type="button"
                             class="button button-small"
-                            disabled={busy}
+                            disabled={action.busy}
                             aria-label={`Reset the password of ${u.email}`}
-                            onClick={async () => {
-                              setBusy(true);
-                              try {
+                            onClick={() =>
+                              void action.submit(async () => {
                                 const r = await api<{ password: string }>(
                                   'POST',
                                   `/ui/api/admin/users/${encodeURIComponent(u.id)}/password`,
                                 );
                                 setOneTime({ email: u.email, password: r.password, what: 'reset' });
                                 await load();
-                              } catch (err) {
-                                setError(errorText(err));
-                              } finally {
-                                setBusy(false);
-                              }
-                            }}
+                              })
+                            }
                           >
                             Reset password
                           </button>{' '}
@@ -227,10 +223,7 @@ export function UsersPage(props: { session: SessionInfo }) {
               Give them this one-time password over a safe channel; it is shown only now, and they choose
               their own at first sign-in.
             </p>
-            <div class="copy-field-row">
-              <input aria-label="One-time password" class="mono" readOnly value={oneTime.password} />
-              <CopyButton text={oneTime.password} label="Copy password" />
-            </div>
+            <SecretField label="One-time password" value={oneTime.password} copyLabel="Copy password" />
           </div>
           <div class="dialog-actions">
             <button type="button" class="button button-primary" onClick={() => setOneTime(null)}>
@@ -243,16 +236,18 @@ export function UsersPage(props: { session: SessionInfo }) {
         <ConfirmDialog
           title={`Delete ${deleting.email}?`}
           confirmLabel="Delete user"
+          busy={action.busy}
           onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            try {
-              await api('DELETE', `/ui/api/admin/users/${encodeURIComponent(deleting.id)}`);
-            } catch (err) {
-              setError(errorText(err));
-            }
-            setDeleting(null);
-            await load();
-          }}
+          onConfirm={() =>
+            void action.submit(async () => {
+              try {
+                await api('DELETE', `/ui/api/admin/users/${encodeURIComponent(deleting.id)}`);
+              } finally {
+                setDeleting(null);
+              }
+              await load();
+            })
+          }
         >
           <p>They are signed out at once. Their tenant, its data and its tokens stay.</p>
         </ConfirmDialog>

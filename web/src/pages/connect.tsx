@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 
 import { Alert, Card, errorText, PageHeader, ScopeBadge, Spinner, useSubmit } from '../components/basics.tsx';
-import { CodeBlock, CopyButton, CopyField } from '../components/copy.tsx';
+import { CodeBlock, CopyField, SecretField } from '../components/copy.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { api, prom, tenantPath, type SessionInfo, type Token } from '../lib/api.ts';
 import { clientGuides, endpoints, type ClientId } from './connect/snippets.ts';
@@ -116,10 +116,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
                   It is in every snippet on this page. Copy what you need now: it is shown only this once, and
                   leaving the page forgets it.
                 </p>
-                <div class="copy-field-row">
-                  <input aria-label="New token" readOnly value={created.token} class="mono" />
-                  <CopyButton text={created.token} label="Copy token" />
-                </div>
+                <SecretField label="New token" value={created.token} copyLabel="Copy token" />
               </Alert>
             )}
             {error !== null && <Alert kind="error">{error}</Alert>}

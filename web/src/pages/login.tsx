@@ -1,14 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { Alert, errorText, Field, useSubmit } from '../components/basics.tsx';
+import { Alert, Field, useSubmit } from '../components/basics.tsx';
 import { api, ApiError, type User } from '../lib/api.ts';
 
 /** Sign in with email and password. */
 export function LoginPage(props: { onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit();
   const emailRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     document.title = 'Sign in · xScaler';
@@ -26,17 +25,16 @@ export function LoginPage(props: { onSignedIn: () => void }) {
           class="form"
           onSubmit={async (e) => {
             e.preventDefault();
-            setBusy(true);
-            setError(null);
-            try {
-              await api<{ user: User }>('POST', '/ui/api/session', { email, password });
+            await submit(async () => {
+              try {
+                await api<{ user: User }>('POST', '/ui/api/session', { email, password });
+              } catch (err) {
+                throw err instanceof ApiError && err.status === 401
+                  ? new Error('Wrong email or password.')
+                  : err;
+              }
               props.onSignedIn();
-            } catch (err) {
-              setError(
-                err instanceof ApiError && err.status === 401 ? 'Wrong email or password.' : errorText(err),
-              );
-              setBusy(false);
-            }
+            });
           }}
         >
           <Field id="login-email" label="Email">

@@ -11,7 +11,7 @@ import {
   TableHead,
   useSubmit,
 } from '../components/basics.tsx';
-import { CopyButton } from '../components/copy.tsx';
+import { SecretField } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, tenantPath, type Scope, type Token } from '../lib/api.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
@@ -276,17 +276,7 @@ function NewTokenDialog(props: {
           <strong>{record.name}</strong> · <ScopeBadge scope={record.scope} />
           {record.expiresAt !== null && <> · expires {formatDateTime(record.expiresAt)}</>}
         </p>
-        <div class="copy-field-row">
-          <input
-            id="new-token"
-            aria-label="Token"
-            class="mono"
-            readOnly
-            value={token}
-            onFocus={(e) => e.currentTarget.select()}
-          />
-          <CopyButton text={token} label="Copy token" />
-        </div>
+        <SecretField label="Token" value={token} copyLabel="Copy token" />
         <p class="hint">
           Use it with <code>Authorization: Bearer {record.prefix}…</code> and{' '}
           <code>X-Scope-OrgID: {props.tenant}</code>. The <a href="/connect">Connect</a> page has ready-made
@@ -308,24 +298,19 @@ function DeleteTokenDialog(props: {
   onClose: () => void;
   onDeleted: () => Promise<void>;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit();
   return (
     <ConfirmDialog
       title={`Delete token “${props.token.name}”?`}
       confirmLabel="Delete token"
       busy={busy}
       onClose={props.onClose}
-      onConfirm={async () => {
-        setBusy(true);
-        try {
+      onConfirm={() =>
+        void submit(async () => {
           await api('DELETE', tenantPath(props.tenant, `/tokens/${encodeURIComponent(props.token.id)}`));
           await props.onDeleted();
-        } catch (err) {
-          setError(errorText(err));
-          setBusy(false);
-        }
-      }}
+        })
+      }
     >
       <p>
         Anything still using <code>{props.token.prefix}…</code> ({props.token.scope}) will be refused with 401
