@@ -5,12 +5,22 @@ import { Params } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import { sendSuccess } from './response.ts';
 
+/**
+ * A BadDataError reported against parameter `name` (`invalid parameter "query": …`), as Prometheus
+ * reports parse errors; errors that already name a parameter, and other errors, are returned as is.
+ */
+export function asParamError(err: unknown, name: string): unknown {
+  if (err instanceof BadDataError && !err.message.startsWith('invalid parameter ')) {
+    return invalidParam(name, err.message);
+  }
+  return err;
+}
+
 function parseQueryParam(p: Params): Expr {
   try {
     return parseExpr(p.get('query') ?? '');
   } catch (err) {
-    if (err instanceof BadDataError) throw invalidParam('query', err.message);
-    throw err;
+    throw asParamError(err, 'query');
   }
 }
 

@@ -15,6 +15,7 @@ import { Params, type RequestContext } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import type { PrometheusApiDeps } from './deps.ts';
 import { LimitedQueryable, checkQueryLength, effectiveTimeout, maxSamples } from './limits.ts';
+import { asParamError } from './parse.ts';
 import { streamSuccess } from './response.ts';
 
 /** Prometheus's cap on points per series of a range query: (end - start) / step may not exceed it. */
@@ -123,10 +124,7 @@ async function run(
     result = await exec(queryable, opts);
   } catch (err) {
     deps.usage?.recordQuery(caller.tenant, 0);
-    if (err instanceof BadDataError && !err.message.startsWith('invalid parameter ')) {
-      throw invalidParam('query', err.message);
-    }
-    throw err;
+    throw asParamError(err, 'query');
   }
   deps.usage?.recordQuery(caller.tenant, result.stats.samplesScanned);
   const warnings = [...result.annotations.warnings];

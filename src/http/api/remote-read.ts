@@ -101,7 +101,7 @@ async function select(queryable: LimitedQueryable, q: ReadQuery, signal: AbortSi
   try {
     const h = q.hints;
     const hints = {
-      start: Math.max(q.startMs, queryable.minTime),
+      start: q.startMs, // the limited querier moves it up to the lookback limit
       end: q.endMs,
       ...(h !== null && h.func !== '' ? { func: h.func } : {}),
       ...(h !== null && h.stepMs > 0 ? { step: h.stepMs } : {}),

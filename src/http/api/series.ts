@@ -3,7 +3,6 @@ import { parseMetricSelector } from '../../promql/index.ts';
 import {
   MAX_TIME_MS,
   MIN_TIME_MS,
-  invalidParam,
   jsonString,
   labelsJson,
   parseLimitParam,
@@ -15,6 +14,7 @@ import { Params, type RequestContext } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import type { PrometheusApiDeps } from './deps.ts';
 import { LimitedQueryable } from './limits.ts';
+import { asParamError } from './parse.ts';
 import { TRUNCATED_WARNING } from './query.ts';
 import { streamSuccess, writeJsonArray } from './response.ts';
 
@@ -63,6 +63,15 @@ async function withQuerier<T>(
   }
 }
 
+/** `parseMatchers` for `series` and `delete_series`, whose errors name the `match[]` parameter. */
+export function parseMatchParam(selectors: readonly string[]): Matcher[][] {
+  try {
+    return parseMatchers(selectors);
+  } catch (err) {
+    throw asParamError(err, 'match[]');
+  }
+}
+
 /** `GET|POST /api/v1/series`: `match[]` (required), `start`, `end`, `limit`. */
 export function seriesHandler(deps: PrometheusApiDeps): GatedHandler {
   return async (ctx, caller) => {
@@ -70,12 +79,7 @@ export function seriesHandler(deps: PrometheusApiDeps): GatedHandler {
     const selectors = p.getAll('match[]');
     if (selectors.length === 0) throw new BadDataError('no match[] parameter provided');
     const r = rangeParams(p);
-    let sets: Matcher[][];
-    try {
-      sets = parseMatchers(selectors);
-    } catch (err) {
-      throw wrapParam(err, 'match[]');
-    }
+    const sets = parseMatchParam(selectors);
     const warnings: string[] = [];
     const series = await withQuerier(deps, caller.tenant, r, async (q, limited) => {
       const hints = {
@@ -194,11 +198,4 @@ function limitCount(n: number, limit: number, warnings: string[]): number {
   if (limit <= 0 || n <= limit) return n;
   warnings.push(TRUNCATED_WARNING);
   return limit;
-}
-
-function wrapParam(err: unknown, name: string): unknown {
-  if (err instanceof BadDataError && !err.message.startsWith('invalid parameter ')) {
-    return invalidParam(name, err.message);
-  }
-  return err;
 }
