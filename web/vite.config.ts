@@ -31,6 +31,12 @@ function precompress(): Plugin {
         );
         writeFileSync(file + '.gz', gzipSync(body, { level: 9 }));
       }
+      const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+      const firstLoad = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map(
+        (m) => m[1] as string,
+      );
+      const gz = firstLoad.reduce((n, f) => n + statSync(join(outDir, f + '.gz')).size, 0);
+      console.log(`first-load JS: ${(gz / 1024).toFixed(1)} KiB gzipped (${firstLoad.join(', ')})`);
     },
   };
 }
