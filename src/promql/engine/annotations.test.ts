@@ -21,6 +21,8 @@ test('annotations are deduplicated by text; the first position wins', () => {
 
 test('goQuote and goFloatG print like Go', () => {
   assert.equal(goQuote('a"b\\c\n\x01'), '"a\\"b\\\\c\\n\\x01"');
+  // Runes Go does not count as printable are escaped too (strconv.Quote, as %q does).
+  assert.equal(goQuote('a\u00a0b\u0085'), '"a\\u00a0b\\u0085"');
   assert.equal(goFloatG(1e21), '1e+21');
   assert.equal(goFloatG(0.0001), '0.0001');
   assert.equal(goFloatG(0.00001), '1e-05');
