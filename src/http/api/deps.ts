@@ -1,31 +1,22 @@
 import type { Engine } from '../../promql/index.ts';
 import type { Storage } from '../../storage/index.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../tenancy/index.ts';
 
 /**
- * Per-tenant query limits. The field names are those of tenancy's `Limits`, so the limits
- * registry's `(tenant) => Limits` can be passed as is. For every field 0 means "no limit".
+ * The per-tenant limits the query endpoints apply: tenancy's, so the limits registry's
+ * `(tenant) => Limits` is passed as is. For every field 0 means "no limit".
  */
-export interface QueryLimits {
-  /** Series one query (or one series/labels/remote-read call) may read from storage. */
-  readonly maxFetchedSeriesPerQuery: number;
-  /** Samples one query may hold in memory at once (the engine's max samples). */
-  readonly maxSamplesPerQuery: number;
-  /** Longest `end - start` of a range query, ms. */
-  readonly maxTotalQueryLengthMs: number;
-  /** How far back from now any read may see, ms; older data is left out, with a warning. */
-  readonly maxQueryLookbackMs: number;
-  /** Longest a query may run, ms; a `timeout` parameter can only shorten it. */
-  readonly queryTimeoutMs: number;
-}
+export type QueryLimits = Pick<
+  Limits,
+  | 'maxFetchedSeriesPerQuery'
+  | 'maxSamplesPerQuery'
+  | 'maxTotalQueryLengthMs'
+  | 'maxQueryLookbackMs'
+  | 'queryTimeoutMs'
+>;
 
-/** Mimir's defaults: 50 M samples, 2 m timeout, the others unlimited. */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
-  maxFetchedSeriesPerQuery: 0,
-  maxSamplesPerQuery: 50_000_000,
-  maxTotalQueryLengthMs: 0,
-  maxQueryLookbackMs: 0,
-  queryTimeoutMs: 2 * 60_000,
-});
+/** The built-in defaults (Mimir's: 50 M samples, 2 m timeout, the others unlimited). */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = DEFAULT_LIMITS;
 
 /** Where query usage goes (tenancy's UsageTracker has this method). */
 export interface QueryUsageRecorder {
