@@ -33,19 +33,28 @@ export function Card(props: { id: string; title: ComponentChildren; children?: C
   );
 }
 
-/** A table's header row: a column a name, then one for the rows' buttons (named for screen readers). */
-export function TableHead(props: { columns: readonly string[] }) {
+/**
+ * A table's header row: a column a name (`numeric` ones right-aligned), then, unless
+ * `actions={false}`, one for the rows' buttons (named for screen readers).
+ */
+export function TableHead(props: {
+  columns: readonly string[];
+  numeric?: readonly string[];
+  actions?: boolean;
+}) {
   return (
     <thead>
       <tr>
         {props.columns.map((c) => (
-          <th scope="col" key={c}>
+          <th scope="col" key={c} class={props.numeric?.includes(c) === true ? 'num' : undefined}>
             {c}
           </th>
         ))}
-        <th scope="col">
-          <span class="visually-hidden">Actions</span>
-        </th>
+        {props.actions !== false && (
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
+        )}
       </tr>
     </thead>
   );

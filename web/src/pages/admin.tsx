@@ -88,18 +88,11 @@ export function TenantsPage(props: { onChanged: () => void }) {
         {rows !== null && (
           <div class="table-wrap">
             <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col">Created</th>
-                  <th scope="col" class="num">
-                    Users
-                  </th>
-                  <th scope="col" class="num">
-                    Tokens
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['Tenant', 'Created', 'Users', 'Tokens']}
+                numeric={['Users', 'Tokens']}
+                actions={false}
+              />
               <tbody>
                 {rows.map((t) => (
                   <tr key={t.id}>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
-import { Alert, errorText, PageHeader, Spinner } from '../components/basics.tsx';
+import { Alert, errorText, PageHeader, Spinner, TableHead } from '../components/basics.tsx';
 import { ChartView } from '../components/chart-view.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { ApiError, prom, type SessionInfo } from '../lib/api.ts';
@@ -289,14 +289,7 @@ function ResultTable(props: { data: QueryData }) {
   return (
     <div class="table-wrap">
       <table class="table" data-testid="result-table">
-        <thead>
-          <tr>
-            <th scope="col">Series</th>
-            <th scope="col" class="num">
-              Value
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Series', 'Value']} numeric={['Value']} actions={false} />
         <tbody>
           {data.resultType === 'vector'
             ? data.result.map((item, i) => (

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 
-import { Alert, Card, errorText, PageHeader, Spinner } from '../components/basics.tsx';
+import { Alert, Card, errorText, PageHeader, Spinner, TableHead } from '../components/basics.tsx';
 import { ChartView } from '../components/chart-view.tsx';
 import { api, prom, tenantPath, type SessionInfo } from '../lib/api.ts';
 import type { ChartSeries } from '../lib/chart.ts';
@@ -185,14 +185,7 @@ function UsageView(props: { usage: UsageResponse }) {
           <p class="empty">Nothing discarded since the server started.</p>
         ) : (
           <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Reason</th>
-                <th scope="col" class="num">
-                  Samples
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Reason', 'Samples']} numeric={['Samples']} actions={false} />
             <tbody>
               {Object.entries(now.samples.discarded)
                 .sort((a, b) => b[1] - a[1])
@@ -369,14 +362,7 @@ function TopTable(props: {
         <p class="empty">None yet.</p>
       ) : (
         <table class="table table-compact">
-          <thead>
-            <tr>
-              <th scope="col">{props.what}</th>
-              <th scope="col" class="num">
-                Count
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[props.what, 'Count']} numeric={['Count']} actions={false} />
           <tbody>
             {props.rows.map((r) => (
               <tr key={r.name}>
