@@ -75,7 +75,7 @@ export function ConnectPage(props: { session: SessionInfo; tenant: string }) {
         >
           <p>
             {guide.summary} Needs a token with the <ScopeBadge scope={guide.scope} /> scope
-            {guide.scope === 'write' ? ' (or read+write)' : guide.scope === 'read' ? ' (or read+write)' : ''}.
+            {guide.scope === 'read+write' ? '' : ' (or read+write)'}.
           </p>
           <div class="token-strip">
             {created === null ? (
