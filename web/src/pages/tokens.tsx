@@ -101,23 +101,13 @@ export function TokensPage(props: { tenant: string }) {
                         <code>{t.prefix}…</code>
                       </td>
                       <td>
-                        <time
-                          dateTime={new Date(t.createdAt).toISOString()}
-                          title={formatDateTime(t.createdAt)}
-                        >
-                          {formatRelative(t.createdAt)}
-                        </time>
+                        <When ms={t.createdAt} />
                       </td>
                       <td>
                         {t.lastUsedAt === null ? (
                           <span class="muted">Never</span>
                         ) : (
-                          <time
-                            dateTime={new Date(t.lastUsedAt).toISOString()}
-                            title={formatDateTime(t.lastUsedAt)}
-                          >
-                            {formatRelative(t.lastUsedAt)}
-                          </time>
+                          <When ms={t.lastUsedAt} />
                         )}
                       </td>
                       <td>
@@ -165,6 +155,15 @@ export function TokensPage(props: { tenant: string }) {
         />
       )}
     </div>
+  );
+}
+
+/** A moment as "3 minutes ago", with the date and time on hover. */
+function When(props: { ms: number }) {
+  return (
+    <time dateTime={new Date(props.ms).toISOString()} title={formatDateTime(props.ms)}>
+      {formatRelative(props.ms)}
+    </time>
   );
 }
 
