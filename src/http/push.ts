@@ -80,7 +80,7 @@ export function pushHandler(
       const invalid = v2.describeProblems();
       let refused = '';
       try {
-        written = (await writer.push(batch, { exactCounts: true })).written;
+        written = (await writer.push(batch)).written;
       } catch (err) {
         if (!(err instanceof PartialWriteError)) throw err;
         written = err.written;

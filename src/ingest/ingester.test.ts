@@ -294,14 +294,14 @@ describe('Ingester exact counts (remote write 2.0)', () => {
 
   it('counts samples, histograms and exemplars of a mixed batch exactly, refusals included', async () => {
     const { ingester, storage } = setup({ outOfOrderTimeWindowMs: 0 });
-    let r = await ingester.push('acme', mixed(3, 2, NOW), { exactCounts: true });
+    let r = await ingester.push('acme', mixed(3, 2, NOW));
     assert.deepEqual(r.written, { samples: 3, histograms: 2, exemplars: 5 });
     assert.equal(r.accepted, 5);
     // f{i=0}, h{i=3} get newer samples; the rest are out of order.
     const b = mixed(3, 2, NOW - 1000);
     b.timestamps[0] = NOW + 1000;
     (b.histograms as Array<{ t: number }>)[0]!.t = NOW + 1000;
-    const err = await ingester.push('acme', b, { exactCounts: true }).catch((e: unknown) => e);
+    const err = await ingester.push('acme', b).catch((e: unknown) => e);
     assert.ok(err instanceof PartialWriteError, String(err));
     assert.deepEqual(err.written, { samples: 1, histograms: 1, exemplars: 5 });
     assert.equal(err.result.accepted, 2);
@@ -310,16 +310,14 @@ describe('Ingester exact counts (remote write 2.0)', () => {
     assert.equal(b.sampleCount, 3);
     assert.equal(b.exemplars.length, 5);
     assert.equal(await count(storage, 'h'), 3);
-    r = await ingester.push('acme', mixed(0, 1, NOW + 5000), { exactCounts: true });
+    r = await ingester.push('acme', mixed(0, 1, NOW + 5000));
     assert.deepEqual(r.written, { samples: 0, histograms: 1, exemplars: 1 });
   });
 
   it('does not count exemplars of series storage refused whole', async () => {
     const { ingester } = setup({ maxLabelNamesPerSeries: 3 });
     // Odd series carry four extra labels: over the limit, refused with their exemplars.
-    const err = await ingester
-      .push('acme', mixed(4, 2, NOW, 4), { exactCounts: true })
-      .catch((e: unknown) => e);
+    const err = await ingester.push('acme', mixed(4, 2, NOW, 4)).catch((e: unknown) => e);
     assert.ok(err instanceof PartialWriteError, String(err));
     assert.deepEqual(err.written, { samples: 2, histograms: 1, exemplars: 3 });
     // A series without __name__ is invalid: refused with its exemplar.
@@ -331,7 +329,7 @@ describe('Ingester exact counts (remote write 2.0)', () => {
     b.addLabelText('__name__', 'ok');
     b.addSample(b.endSeries(), NOW, 1);
     b.exemplars.push({ series: 1, labels: Labels.from([]), t: NOW, v: 1 });
-    const invalid = await ingester.push('acme', b, { exactCounts: true }).catch((e: unknown) => e);
+    const invalid = await ingester.push('acme', b).catch((e: unknown) => e);
     assert.ok(invalid instanceof PartialWriteError, String(invalid));
     assert.deepEqual(invalid.written, { samples: 1, histograms: 0, exemplars: 1 });
   });
@@ -340,7 +338,7 @@ describe('Ingester exact counts (remote write 2.0)', () => {
     const { ingester } = setup({ maxLabelNamesPerSeries: 3 });
     const b = mixed(4, 2, NOW, 4);
     const writer = await ingester.writer('acme');
-    const pending = writer.push(b, { exactCounts: true }).catch((e: unknown) => e);
+    const pending = writer.push(b).catch((e: unknown) => e);
     b.resetOwned();
     b.addLabelText('__name__', 'other');
     const s = b.endSeries();
@@ -354,9 +352,7 @@ describe('Ingester exact counts (remote write 2.0)', () => {
     const { ingester } = setup({ maxGlobalSeriesPerTenant: 4 });
     await ingester.push('acme', mixed(2, 0, NOW));
     // f{i=0}, f{i=1} exist; of the four new series only two fit.
-    const err = await ingester
-      .push('acme', mixed(3, 3, NOW + 1000), { exactCounts: true })
-      .catch((e: unknown) => e);
+    const err = await ingester.push('acme', mixed(3, 3, NOW + 1000)).catch((e: unknown) => e);
     assert.ok(err instanceof PartialWriteError, String(err));
     assert.equal(err.result.newSeries, 2);
     assert.deepEqual(err.written, { samples: 3, histograms: 1, exemplars: 4 });

@@ -1,10 +1,4 @@
-import {
-  BadDataError,
-  RateLimitedError,
-  UnavailableError,
-  type HistogramSample,
-  type SampleBatch,
-} from '../model/index.ts';
+import { BadDataError, RateLimitedError, UnavailableError, type SampleBatch } from '../model/index.ts';
 import type { AppendOptions, AppendResult, Storage } from '../storage/index.ts';
 import {
   DEFAULT_LIMITS,
@@ -16,7 +10,6 @@ import {
 import { describeRejections } from './describe.ts';
 import { MetadataLimiter } from './metadata-limit.ts';
 import { seriesChecker } from './series-check.ts';
-import { exemplarSeriesKeys, exemplarsWritten, mergeResults, NewSeriesLog } from './written.ts';
 
 export { describeRejections } from './describe.ts';
 
@@ -35,22 +28,9 @@ export interface WrittenCounts {
   readonly exemplars: number;
 }
 
-/** What storage reported, and how much of each kind was stored. */
+/** What storage reported, and how much of each kind was stored (storage counts each kind). */
 export interface IngestResult extends AppendResult {
-  /** Exact with `PushOptions.exactCounts`; otherwise a mixed batch's refusals all count as samples. */
   readonly written: WrittenCounts;
-}
-
-/** Options of one push. */
-export interface PushOptions {
-  /**
-   * Count what was stored exactly per kind (remote write 2.0 answers with these counts). Storage
-   * reports one total per append, so a batch with both float samples and native histograms is then
-   * appended in two steps — floats (with exemplars and metadata), then histograms — and a batch
-   * with exemplars has its new series' label checks recorded, to tell which exemplars' series were
-   * refused.
-   */
-  readonly exactCounts?: boolean;
 }
 
 /** Thrown after a partial write: the valid part is stored and durable, the rest was refused. */
@@ -149,13 +129,13 @@ export class Ingester {
     await this.refuseEarly(tenant, state);
     const storage = await this.storages.storage(tenant);
     return {
-      push: (batch, options) => this.write(tenant, storage, state, batch, options?.exactCounts === true),
+      push: (batch) => this.write(tenant, storage, state, batch),
     };
   }
 
   /** Convenience for callers with a private batch. */
-  async push(tenant: string, batch: SampleBatch, options?: PushOptions): Promise<IngestResult> {
-    return (await this.writer(tenant)).push(batch, options);
+  async push(tenant: string, batch: SampleBatch): Promise<IngestResult> {
+    return (await this.writer(tenant)).push(batch);
   }
 
   /**
@@ -204,7 +184,6 @@ export class Ingester {
     storage: Storage,
     state: TenantState,
     batch: SampleBatch,
-    exact: boolean,
   ): Promise<IngestResult> {
     const limits = this.limitsOf(tenant);
     const usage = state.usage;
@@ -232,66 +211,30 @@ export class Ingester {
     }
     usage.admittedItems += items;
 
-    const check = state.checkNewSeries(limits);
-    const log = exact && batch.exemplars.length > 0 ? new NewSeriesLog(check) : null;
     const options: AppendOptions = {
       now,
       maxFutureMs: limits.creationGracePeriodMs,
       outOfOrderWindowMs: limits.outOfOrderTimeWindowMs,
       maxSeries: limits.maxGlobalSeriesPerTenant,
       maxSeriesPerMetric: limits.maxSeriesPerMetric,
-      checkNewSeries: log === null ? check : log.check,
+      checkNewSeries: state.checkNewSeries(limits),
     };
     const allMetadata = batch.metadata;
     const metadata = state.metadata.admit(allMetadata, limits.maxMetadataPerTenant, storage);
     const metadataRefused = state.metadata.refused;
-    const split = exact && batch.sampleCount > 0 && batch.histograms.length > 0;
     let appending: Promise<AppendResult>;
-    let appendingHistograms: Promise<AppendResult> | null = null;
-    // Storage reads the batch synchronously inside append(); the refused metadata (and, for a split
-    // append, the other kind) is hidden from it for exactly that long, so the caller's batch is
-    // unchanged when append() returns.
+    // Storage reads the batch synchronously inside append(): the refused metadata is hidden from
+    // it for exactly that long, so the caller's batch is unchanged when append() returns.
     if (metadata !== allMetadata) batch.metadata = metadata as SampleBatch['metadata'];
-    const histograms = batch.histograms;
-    const sampleCount = batch.sampleCount;
-    const exemplars = batch.exemplars;
-    const histogramCount = histograms.length;
-    const exemplarCount = exemplars.length;
-    let exemplarKeys: Array<string | null> | null = null;
     try {
-      if (split) batch.histograms = NO_HISTOGRAMS;
       appending = storage.append(batch, options);
-      if (split) {
-        batch.histograms = histograms;
-        batch.sampleCount = 0;
-        batch.exemplars = [];
-        batch.metadata = [];
-        appendingHistograms = storage.append(batch, options);
-      }
-      // Only now, with the batch still intact: what counting exemplars needs after the appends.
-      if (log !== null) {
-        batch.exemplars = exemplars;
-        exemplarKeys = exemplarSeriesKeys(batch);
-      }
     } finally {
       batch.metadata = allMetadata;
-      batch.histograms = histograms;
-      batch.sampleCount = sampleCount;
-      batch.exemplars = exemplars;
     }
 
     let result: AppendResult;
-    let histogramResult: AppendResult | null = null;
     try {
-      if (appendingHistograms === null) result = await appending;
-      else {
-        // Both settle before anything is thrown, so no rejection goes unhandled.
-        const [floats, hists] = await Promise.allSettled([appending, appendingHistograms]);
-        if (floats.status === 'rejected') throw floats.reason;
-        if (hists.status === 'rejected') throw hists.reason;
-        histogramResult = hists.value;
-        result = mergeResults(floats.value, hists.value);
-      }
+      result = await appending;
     } catch (err) {
       if (err instanceof UnavailableError) this.rateLimiter.refund(tenant, items, rate, burst);
       throw err;
@@ -299,45 +242,17 @@ export class Ingester {
     usage.acceptedSamples += result.accepted;
     for (const [reason, n] of result.rejected) usage.discardSamples(reason, n);
     usage.discardMetadata('metadata_limit', metadataRefused);
-    // The batch may hold another request by now: count from what was taken before the awaits.
-    const written = writtenCounts(sampleCount, histogramCount, exemplarCount, result, histogramResult);
-    if (exemplarKeys !== null) written.exemplars = exemplarsWritten(exemplarKeys, result, log);
+    const written: WrittenCounts = {
+      samples: result.accepted - result.acceptedHistograms,
+      histograms: result.acceptedHistograms,
+      exemplars: result.acceptedExemplars,
+    };
     const outcome: IngestResult = { ...result, written };
     if (result.rejected.size > 0 || metadataRefused > 0) {
       throw new PartialWriteError(describeRejections(result, options, limits, metadataRefused), outcome);
     }
     return outcome;
   }
-}
-
-const NO_HISTOGRAMS: HistogramSample[] = [];
-
-/**
- * Samples, histograms and exemplars stored. A batch of one kind gets all of `accepted`; a split
- * append (see PushOptions) counts each kind from its own result; an unsplit mixed batch counts its
- * refusals as samples (inexact; nobody asked for exact counts). Exemplars: all of them here; the
- * caller corrects that with `exemplarsWritten` when counting exactly.
- */
-function writtenCounts(
-  sampleCount: number,
-  histogramCount: number,
-  exemplarCount: number,
-  result: AppendResult,
-  histogramResult: AppendResult | null,
-): { samples: number; histograms: number; exemplars: number } {
-  let samples: number;
-  let histograms: number;
-  if (histogramResult !== null) {
-    histograms = histogramResult.accepted;
-    samples = result.accepted - histograms;
-  } else if (sampleCount === 0) {
-    samples = 0;
-    histograms = result.accepted;
-  } else {
-    histograms = Math.min(histogramCount, result.accepted);
-    samples = result.accepted - histograms;
-  }
-  return { samples, histograms, exemplars: exemplarCount };
 }
 
 /** Writes batches for one tenant. */
@@ -347,7 +262,7 @@ export interface TenantWriter {
    * it at once. Resolves when durable; throws PartialWriteError when samples were refused, and
    * RateLimitedError / UnavailableError (nothing stored, retry later) when rate-limited.
    */
-  push(batch: SampleBatch, options?: PushOptions): Promise<IngestResult>;
+  push(batch: SampleBatch): Promise<IngestResult>;
 }
 
 /**

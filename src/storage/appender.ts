@@ -25,6 +25,10 @@ export interface RejectedSample {
 export interface AppendResult {
   /** Float and histogram samples (stale markers included) now stored and durable. */
   readonly accepted: number;
+  /** How many of `accepted` are native histogram samples (the rest are float samples). */
+  readonly acceptedHistograms: number;
+  /** Exemplars stored: those of series that were not refused whole. */
+  readonly acceptedExemplars: number;
   /** Count of refused samples per reason (reasons with zero are absent). */
   readonly rejected: ReadonlyMap<RejectReason, number>;
   /** The first few refused samples, for the error message. */

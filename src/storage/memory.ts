@@ -71,6 +71,7 @@ export class MemoryStorage implements Storage {
     const rejected = new Map<RejectReason, number>();
     const examples: RejectedSample[] = [];
     let accepted = 0;
+    let acceptedHistograms = 0;
     let newSeries = 0;
     const reject = (reason: RejectReason, labels: Labels | string, t: number, n = 1): void => {
       rejected.set(reason, (rejected.get(reason) ?? 0) + n);
@@ -163,15 +164,20 @@ export class MemoryStorage implements Storage {
         opts.outOfOrderWindowMs,
         this.minValidTime,
       );
-      if (outcome === null) accepted++;
-      else reject(outcome, series.labels, hs.t);
+      if (outcome === null) {
+        accepted++;
+        acceptedHistograms++;
+      } else reject(outcome, series.labels, hs.t);
     }
+    let acceptedExemplars = 0;
     for (const ex of batch.exemplars) {
       const series = resolved[ex.series];
-      if (series) series.exemplars.push({ labels: ex.labels, t: ex.t, v: ex.v });
+      if (!series) continue;
+      series.exemplars.push({ labels: ex.labels, t: ex.t, v: ex.v });
+      acceptedExemplars++;
     }
     for (const m of batch.metadata) this.putMetadata(m);
-    return { accepted, rejected, examples, newSeries };
+    return { accepted, acceptedHistograms, acceptedExemplars, rejected, examples, newSeries };
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {

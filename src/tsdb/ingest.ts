@@ -70,6 +70,8 @@ export class Ingester {
     let rejected: Map<RejectReason, number> | null = null;
     const examples: RejectedSample[] = [];
     let accepted = 0;
+    let acceptedHistograms = 0;
+    let acceptedExemplars = 0;
     let newSeries = 0;
 
     const reject = (reason: RejectReason, s: number, ref: number, t: number): void => {
@@ -224,6 +226,7 @@ export class Ingester {
           continue;
         }
         accepted++;
+        acceptedHistograms++;
         rec.uvarint(ref);
         rec.varint(t - prevT);
         writeHistogram(rec, hs.h);
@@ -238,6 +241,7 @@ export class Ingester {
       for (const ex of batch.exemplars) {
         const ref = resolved[ex.series] as number;
         if (ref < 0) continue;
+        acceptedExemplars++;
         const labels = head.labelsOf(ref);
         if (this.target.exemplars.add(labels, { labels: ex.labels, t: ex.t, v: ex.v }))
           writeExemplar(rec, ref, ex.labels, ex.t, ex.v);
@@ -249,7 +253,14 @@ export class Ingester {
       for (const m of batch.metadata) if (this.target.metadata.put(m)) writeMetadata(rec, m);
       rec.end();
     }
-    return { accepted, rejected: rejected ?? EMPTY_REJECTED, examples, newSeries };
+    return {
+      accepted,
+      acceptedHistograms,
+      acceptedExemplars,
+      rejected: rejected ?? EMPTY_REJECTED,
+      examples,
+      newSeries,
+    };
   }
 
   /**

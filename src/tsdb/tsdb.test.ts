@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { Matcher } from '../model/index.ts';
 import { openTsdb } from './index.ts';
-import { batchOf, dump, OPTS, tempDirs, testHistogram } from './test-util.ts';
+import { batchOf, dump, labels, OPTS, tempDirs, testHistogram } from './test-util.ts';
 
 const T0 = 1_700_000_000_000;
 const dir = tempDirs();
@@ -98,15 +98,17 @@ test('series limits and the checkNewSeries hook apply to new series only', async
   assert.equal(r.accepted, 2);
   assert.equal(r.rejected.get('metric_series_limit'), 1);
   assert.equal(r.rejected.get('label_value_too_long'), 1);
-  const r2 = await db.append(
-    batchOf([
-      { labels: { __name__: 'z' }, t, v: 1 },
-      { labels: { __name__: 'a', i: '1' }, t: t + 1, v: 1 },
-    ]),
-    { ...OPTS, maxSeries: 2 },
-  );
+  const b2 = batchOf([
+    { labels: { __name__: 'z' }, t, v: 1 },
+    { labels: { __name__: 'a', i: '1' }, t: t + 1, v: 1 },
+  ]);
+  // One exemplar on the refused new series, one on the existing one: only the second is stored.
+  for (const series of [0, 1])
+    b2.exemplars.push({ series, labels: labels({ trace_id: `t${series}` }), t, v: 1 });
+  const r2 = await db.append(b2, { ...OPTS, maxSeries: 2 });
   assert.equal(r2.rejected.get('series_limit'), 1);
   assert.equal(r2.accepted, 1);
+  assert.equal(r2.acceptedExemplars, 1);
   await db.close();
 });
 
@@ -121,11 +123,12 @@ test('matchers, label names and values, deletion, metadata and exemplars', async
   batch.metadata.push({ family: 'http', type: 1, help: 'requests', unit: '' });
   batch.exemplars.push({
     series: 0,
-    labels: (await import('./test-util.ts')).labels({ trace_id: 'abc' }),
+    labels: labels({ trace_id: 'abc' }),
     t,
     v: 1,
   });
-  await db.append(batch, OPTS);
+  const r = await db.append(batch, OPTS);
+  assert.deepEqual([r.accepted, r.acceptedHistograms, r.acceptedExemplars], [20, 0, 1]);
   const q = await db.querier(-Infinity, Infinity);
   const sig = new AbortController().signal;
   const m = (type: '=' | '!=' | '=~' | '!~', n: string, v: string): Matcher => new Matcher(type, n, v);
@@ -276,6 +279,7 @@ test('native histograms are stored, survive restarts and block cuts, and share t
     samples.push({ labels: L, t: T0 + i * 10_000, v: i === 7 ? ('stale-hist' as const) : testHistogram(i) });
   const r = await db.append(batchOf(samples), { ...OPTS, now: T0 + 1e9 });
   assert.equal(r.accepted, 20);
+  assert.equal(r.acceptedHistograms, 20); // the stale marker of a histogram series counts as one
   // Same timestamp: a float is another kind, the same histogram is a silent duplicate.
   const r2 = await db.append(
     batchOf([
@@ -286,6 +290,7 @@ test('native histograms are stored, survive restarts and block cuts, and share t
     { ...OPTS, now: T0 + 1e9 },
   );
   assert.equal(r2.accepted, 1);
+  assert.equal(r2.acceptedHistograms, 1);
   assert.equal(r2.rejected.get('duplicate_timestamp'), 2);
   const before = await dump(await db.querier(-Infinity, Infinity));
   const rows = before['latency{job="x"}'] ?? [];
