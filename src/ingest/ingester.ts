@@ -1,12 +1,6 @@
 import { BadDataError, RateLimitedError, UnavailableError, type SampleBatch } from '../model/index.ts';
 import type { AppendOptions, AppendResult, Storage } from '../storage/index.ts';
-import {
-  DEFAULT_LIMITS,
-  RateLimiter,
-  UsageTracker,
-  type Limits,
-  type TenantUsage,
-} from '../tenancy/index.ts';
+import { RateLimiter, UsageTracker, type Limits, type TenantUsage } from '../tenancy/index.ts';
 import { describeRejections } from './describe.ts';
 import { MetadataLimiter } from './metadata-limit.ts';
 import { seriesChecker } from './series-check.ts';
@@ -17,9 +11,6 @@ export { describeRejections } from './describe.ts';
 export interface StorageProvider {
   storage(tenant: string): Promise<Storage>;
 }
-
-/** @deprecated The per-tenant limits are `Limits` from tenancy; kept so older callers compile. */
-export const DEFAULT_WRITE_LIMITS: Limits = DEFAULT_LIMITS;
 
 /** How much of a write was stored: float samples, native histogram samples, exemplars. */
 export interface WrittenCounts {
