@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 
 import { BadDataError, validateTenantId } from '../model/index.ts';
 import { parseLimitOverrides, type Limits } from './limits.ts';
@@ -23,6 +23,15 @@ export interface LimitsConfig {
 }
 
 export const EMPTY_LIMITS_CONFIG: LimitsConfig = { defaults: {}, overrides: new Map() };
+
+/**
+ * The YAML parser is loaded when a limits file is first read, not at start (a few MB of resident
+ * memory that a server without `--limits-config` never needs). `require` keeps parsing synchronous.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
 
 /** Parses the file's text; `source` (the path) prefixes every error. Throws BadDataError. */
 export function parseLimitsConfig(text: string, source: string): LimitsConfig {

@@ -1,7 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-
 import { BadDataError, NotFoundError, UnauthorizedError, validateTenantId } from '../model/index.ts';
 import type { ControlPlaneStore } from './types.ts';
 
@@ -110,13 +108,21 @@ export function checkPasswordPolicy(password: string, email?: string): void {
   }
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2);
+/**
+ * argon2's native module is loaded on the first sign-in or password change, not at start: a
+ * server that only ingests and answers queries never pays its memory.
+ */
+function argon2(): Promise<typeof import('@node-rs/argon2')> {
+  return import('@node-rs/argon2');
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2);
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2Verify(hash, password);
+    return await (await argon2()).verify(hash, password);
   } catch {
     return false; // a malformed stored hash never lets anyone in
   }
