@@ -8,16 +8,32 @@ import type { WorkerRequest } from './worker.ts';
 
 type Pending = { resolve: (m: BlockMeta) => void; reject: (e: Error) => void };
 
+/** How long the compaction worker may sit without a job before it is stopped. */
+const WORKER_IDLE_MS = 30_000;
+
 /**
  * One compaction worker thread for the whole process, shared by every tenant's engine (a thread
  * per tenant would cost tens of MB each). Jobs queue in the worker and run one at a time. It is
- * started on first use and stopped when the last engine using it closes.
+ * started on first use and stopped when the last engine using it closes, or once it has had no
+ * job for `idleMs`: compactions are hours apart, and an idle worker would keep its isolate and
+ * the heap its last merge grew (tens of MB at 100k series) resident the whole time.
  */
-class SharedWorker {
+export class SharedWorker {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private users = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly idleMs: number;
+
+  constructor(idleMs = WORKER_IDLE_MS) {
+    this.idleMs = idleMs;
+  }
+
+  /** Whether the thread is up (for tests). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
 
   acquire(): void {
     this.users++;
@@ -26,18 +42,37 @@ class SharedWorker {
   async release(): Promise<void> {
     this.users--;
     if (this.users > 0) return;
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
+    await this.stop();
   }
 
   run(msg: Omit<WorkerRequest, 'id'>): Promise<BlockMeta> {
     const w = this.start();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.postMessage({ ...msg, id });
     });
+  }
+
+  private async stop(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  /** After the last pending job: stop the thread unless another job comes within idleMs. */
+  private settled(): void {
+    if (this.pending.size > 0 || this.worker === null) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.pending.size === 0) void this.stop();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   private start(): Worker {
@@ -60,9 +95,13 @@ class SharedWorker {
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.meta as BlockMeta);
       else p.reject(new Error(`compaction failed in the worker: ${m.error}`));
+      this.settled();
     });
     const failAll = (err: Error): void => {
-      if (this.worker === w) this.worker = null;
+      // A thread we stopped ourselves (idle, or the last engine closed) exits with nothing
+      // pending; its late 'exit' must not fail the jobs of the thread started after it.
+      if (this.worker !== w) return;
+      this.worker = null;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
