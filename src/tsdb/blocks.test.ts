@@ -136,3 +136,63 @@ test('out-of-order samples are merged into blocks; exemplars and metadata surviv
   assert.equal(ex[0]?.exemplars[0]?.labels.get('trace_id'), 't1');
   await again.close();
 });
+
+test("a block's label index answers names, values and selections like the data it was cut from", async () => {
+  const d = dir();
+  const db = await openTsdb(d, { blockRangeMs: HOUR, maintenanceIntervalMs: 0, compactInWorker: false });
+  // Three names with 1, 2 and 40 values; `zone` only on some series (absent label = "").
+  const samples: TestSample[] = [];
+  for (let i = 0; i < 40; i++) {
+    const l: Record<string, string> = {
+      __name__: i % 3 ? 'up' : 'down',
+      host: `h${i}`,
+      dc: i % 2 ? 'a' : 'b',
+    };
+    if (i % 5 === 0) l['zone'] = `z${i % 4}`;
+    samples.push({ labels: l, t: T0 + 60_000, v: i });
+  }
+  await db.append(batchOf(samples), opts);
+  await db.flush();
+  assert.equal(db.blocks.list.length, 1);
+  const b = db.blocks.list[0]!;
+  const hosts = samples.map((s) => s.labels['host']!).sort();
+  assert.deepEqual(await b.labelValues('host', []), hosts);
+  assert.deepEqual(await b.labelValues('zone', []), ['z0', 'z1', 'z2', 'z3']);
+  assert.deepEqual(await b.labelValues('nope', []), []);
+  assert.deepEqual(await b.labelNames([]), ['__name__', 'dc', 'host', 'zone']);
+  const sel = async (...ms: Matcher[]): Promise<string[]> =>
+    (await b.series(ms, -Infinity, Infinity)).map((s) => s.labels.get('host')).sort();
+  const want = (f: (l: Record<string, string>) => boolean): string[] =>
+    samples
+      .filter((s) => f(s.labels))
+      .map((s) => s.labels['host']!)
+      .sort();
+  assert.deepEqual(
+    await sel(new Matcher('=', 'dc', 'a')),
+    want((l) => l['dc'] === 'a'),
+  );
+  assert.deepEqual(await sel(new Matcher('=', 'host', 'h7')), ['h7']);
+  assert.deepEqual(await sel(new Matcher('=', 'host', 'h99')), []);
+  assert.deepEqual(await sel(new Matcher('=', 'dc', 'h7')), [], 'a value of another name');
+  assert.deepEqual(
+    await sel(new Matcher('!=', 'zone', 'z0')),
+    want((l) => l['zone'] !== 'z0'),
+  );
+  assert.deepEqual(
+    await sel(new Matcher('=~', 'host', 'h1.')),
+    want((l) => /^h1.$/.test(l['host']!)),
+  );
+  assert.deepEqual(
+    await sel(new Matcher('=', '__name__', 'up'), new Matcher('!~', 'dc', 'a')),
+    want((l) => l['__name__'] === 'up' && l['dc'] !== 'a'),
+  );
+  assert.deepEqual(
+    await b.labelValues('zone', [new Matcher('=', 'dc', 'b')]),
+    [
+      ...new Set(
+        samples.filter((s) => s.labels['dc'] === 'b' && s.labels['zone']).map((s) => s.labels['zone']!),
+      ),
+    ].sort(),
+  );
+  await db.close();
+});

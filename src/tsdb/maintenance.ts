@@ -111,9 +111,13 @@ export class BlockSet {
     this.list = this.list.filter((b) => !ulids.includes(b.meta.ulid));
     for (const b of doomed) {
       let done = false;
+      // The grace timer must not outlive the drop: its closure holds the block, and with it the
+      // parsed index (tens of MB for a big block) for the whole grace period.
+      let grace: NodeJS.Timeout | undefined;
       const drop = (): void => {
         if (done) return;
         done = true;
+        clearTimeout(grace);
         this.drops.delete(drop);
         const removal = b
           .close()
@@ -123,8 +127,8 @@ export class BlockSet {
         void removal.then(() => this.removals.delete(removal));
       };
       this.drops.add(drop);
+      grace = setTimeout(drop, DOOM_GRACE_MS).unref();
       b.doom(drop);
-      setTimeout(drop, DOOM_GRACE_MS).unref();
     }
   }
   /** Doomed blocks still waiting for their readers, and removals in progress. */

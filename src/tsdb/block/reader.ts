@@ -37,7 +37,17 @@ export class DiskBlock implements BlockReader, PostingsSource {
   private cMaxt!: Float64Array;
   private cCount!: Uint32Array;
   private cLen!: Uint32Array;
-  private readonly postingsByName = new Map<number, Map<number, Uint32Array>>();
+  /**
+   * Postings in three flat arrays, no object per label value (a block with a million distinct
+   * values would otherwise hold a million typed arrays, ~200 B of heap each): the distinct names
+   * (symbol ids, ascending) with the first pair of each in `nameFirst`; per (name, value) pair, in
+   * file order, the value's symbol id and where its list starts in `plist`.
+   */
+  private pNames!: Uint32Array;
+  private nameFirst!: Uint32Array;
+  private pairValue!: Uint32Array;
+  private pairOff!: Uint32Array;
+  private plist!: Uint32Array;
   /** Native histogram chunks by series id (rare, so a map); their bytes follow the XOR chunks. */
   private readonly histChunks = new Map<number, HistChunkMeta[]>();
   private allRefs: Uint32Array | null = null;
@@ -150,18 +160,55 @@ export class DiskBlock implements BlockReader, PostingsSource {
     this.cCount = cCount;
     this.cLen = cLen;
     const npost = r.uvarint();
+    const names: number[] = [];
+    const firsts: number[] = [];
+    const pairValue = new Uint32Array(npost);
+    const pairOff = new Uint32Array(npost + 1);
+    // Every label of every series is in exactly one list: np / 2 entries in all (grown if not).
+    let plist = new Uint32Array(Math.max(16, np >> 1));
+    let at = 0;
+    let lastName = -1;
     for (let p = 0; p < npost; p++) {
       if ((p & 1023) === 1023 && slicer.due()) await slicer.yield();
       const name = r.uvarint();
+      if (name !== lastName) {
+        if (name < lastName) throw new Error(`${dir}/index: postings out of order`);
+        names.push(name);
+        firsts.push(p);
+        lastName = name;
+      }
       const value = r.uvarint();
+      if (p > (firsts[firsts.length - 1] as number) && value <= (pairValue[p - 1] as number))
+        throw new Error(`${dir}/index: postings out of order`);
+      pairValue[p] = value;
+      pairOff[p] = at;
       const len = r.uvarint();
-      const list = new Uint32Array(len);
+      if (at + len > plist.length) plist = growU(plist, Math.max(plist.length * 2, at + len));
       let prev = 0;
-      for (let j = 0; j < len; j++) list[j] = prev += r.uvarint();
-      let m = this.postingsByName.get(name);
-      if (!m) this.postingsByName.set(name, (m = new Map()));
-      m.set(value, list);
+      for (let j = 0; j < len; j++) plist[at++] = prev += r.uvarint();
     }
+    pairOff[npost] = at;
+    firsts.push(npost);
+    this.pNames = Uint32Array.from(names);
+    this.nameFirst = Uint32Array.from(firsts);
+    this.pairValue = pairValue;
+    this.pairOff = pairOff;
+    this.plist = plist.length === at ? plist : plist.slice(0, at);
+  }
+
+  /** Position of name symbol `nameId` in pNames, or -1. */
+  private namePos(nameId: number): number {
+    const k = lowerBoundU(this.pNames, 0, this.pNames.length, nameId);
+    return this.pNames[k] === nameId ? k : -1;
+  }
+
+  /** The pair of (name symbol, value symbol), or -1 (values are ascending within a name). */
+  private pairOf(nameId: number, valueId: number): number {
+    const k = this.namePos(nameId);
+    if (k < 0) return -1;
+    const hi = this.nameFirst[k + 1] as number;
+    const p = lowerBoundU(this.pairValue, this.nameFirst[k] as number, hi, valueId);
+    return p < hi && this.pairValue[p] === valueId ? p : -1;
   }
 
   static async open(fs: TsdbFs, dir: string): Promise<DiskBlock> {
@@ -208,18 +255,23 @@ export class DiskBlock implements BlockReader, PostingsSource {
   // ---- PostingsSource ----
   nameId(name: string): number {
     const id = this.symIndex.get(name);
-    return id !== undefined && this.postingsByName.has(id) ? id : -1;
+    return id !== undefined && this.namePos(id) >= 0 ? id : -1;
   }
   valueId(nameId: number, value: string): number {
     const id = this.symIndex.get(value);
-    return id !== undefined && this.postingsByName.get(nameId)?.has(id) === true ? id : -1;
+    return id !== undefined && this.pairOf(nameId, id) >= 0 ? id : -1;
   }
   forEachValue(nameId: number, fn: (valueId: number, value: string) => void): void {
-    const m = this.postingsByName.get(nameId);
-    if (m) for (const vid of m.keys()) fn(vid, this.symbols[vid] as string);
+    const k = this.namePos(nameId);
+    if (k < 0) return;
+    for (let p = this.nameFirst[k] as number; p < (this.nameFirst[k + 1] as number); p++) {
+      const vid = this.pairValue[p] as number;
+      fn(vid, this.symbols[vid] as string);
+    }
   }
   postings(nameId: number, valueId: number): Uint32Array {
-    return this.postingsByName.get(nameId)?.get(valueId) ?? EMPTY;
+    const p = this.pairOf(nameId, valueId);
+    return p < 0 ? EMPTY : this.plist.subarray(this.pairOff[p] as number, this.pairOff[p + 1] as number);
   }
   all(): Uint32Array {
     if (this.allRefs === null) {
@@ -293,7 +345,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
 
   async labelNames(matchers: readonly Matcher[]): Promise<string[]> {
     if (matchers.length === 0)
-      return [...this.postingsByName.keys()].map((id) => this.symbols[id] as string).sort(compareStrings);
+      return Array.from(this.pNames, (id) => this.symbols[id] as string).sort(compareStrings);
     const ids = selectPostings(this, matchers);
     const names = new Set<number>();
     for (let k = 0; k < ids.length; k++) {
@@ -368,6 +420,16 @@ function growF(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
   b.set(a);
   return b;
 }
+/** First index in [lo, hi) of ascending `a` with a[i] >= x. */
+function lowerBoundU(a: Uint32Array, lo: number, hi: number, x: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function growU(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
   const b = new Uint32Array(n);
   b.set(a);
