@@ -113,8 +113,8 @@ export async function runSystem(ctx: RunContext, spec: SystemSpec, round: number
   let client: HttpClient | undefined;
   let proc: Managed | undefined;
   const start = (): Managed => {
-    const { command, args } = spec.command(dataDir, workDir, ports);
-    return supervisor.spawn(spec.id, command, args, join(workDir, 'server.log'));
+    const { command, args, env } = spec.command(dataDir, workDir, ports);
+    return supervisor.spawn(spec.id, command, args, join(workDir, 'server.log'), env);
   };
   const step = async (name: string, body: () => Promise<void>): Promise<void> => {
     if (proc !== undefined && !proc.alive()) return;

@@ -35,7 +35,11 @@ export interface SystemSpec {
   readonly apiPrefix: string;
   /** Creates what the fresh data dir needs before the first start; returns the request headers. */
   setup(dataDir: string, workDir: string): Record<string, string>;
-  command(dataDir: string, workDir: string, ports: Ports): { command: string; args: string[] };
+  command(
+    dataDir: string,
+    workDir: string,
+    ports: Ports,
+  ): { command: string; args: string[]; env?: NodeJS.ProcessEnv };
   /**
    * Makes acknowledged data durable before the SIGKILL of the restart step, without compacting
    * (VictoriaMetrics keeps recent rows in memory for a few seconds; the others are durable).
@@ -48,6 +52,8 @@ export interface SystemSpec {
 /** The package root (where package.json and dist/ live). */
 export const PACKAGE_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const XSCALER_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+/** The shipped launcher (`xscaler` bin, `npm start`): the server is measured as users run it. */
+const XSCALER_BIN = join(PACKAGE_ROOT, 'bin', 'xscaler');
 export const BENCH_TENANT = 'bench';
 /** Limit overrides for the benchmark tenant (printed in the report). */
 export const XSCALER_LIMITS = [
@@ -90,13 +96,14 @@ export const xscaler: SystemSpec = {
     return { 'X-Scope-OrgID': BENCH_TENANT, Authorization: `Bearer ${token}` };
   },
   command(dataDir, _workDir, ports) {
+    // Extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it
+    // under the harness's load; the profile is written when the server exits on SIGTERM), passed
+    // through NODE_OPTIONS since the launcher runs node itself.
+    const nodeArgs = process.env['XSCALER_BENCH_NODE_ARGS'] ?? '';
     return {
-      command: process.execPath,
+      command: XSCALER_BIN,
+      env: nodeArgs.trim() === '' ? process.env : { ...process.env, NODE_OPTIONS: nodeArgs },
       args: [
-        // Extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it
-        // under the harness's load; the profile is written when the server exits on SIGTERM).
-        ...(process.env['XSCALER_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''),
-        XSCALER_CLI,
         'serve',
         '--listen',
         `127.0.0.1:${ports.http}`,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -118,7 +118,7 @@ describe('server lifecycle and durability', () => {
 });
 
 describe('the xscaler bin', () => {
-  it('runs with plain node from dist/ after npm run build', async (t) => {
+  it('runs the built dist/ through bin/xscaler after npm run build', async (t) => {
     const bin = join(REPO_ROOT, 'dist', 'cli', 'main.js');
     if (!existsSync(bin)) {
       if (process.env['CI'] === 'true')
@@ -133,8 +133,20 @@ describe('the xscaler bin', () => {
       assert.equal(help.code, 0);
       assert.match(help.stdout, /serve/);
       const server = await startServer();
-      assert.equal((await fetch(`${server.url}/ready`)).status, 200);
-      await server.cleanup();
+      try {
+        assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+        // The launcher execs node (no shell left in between, so signals and /proc figures are the
+        // server's) with glibc's malloc tuned to give freed memory back.
+        assert.match(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8'), /dist\/cli\/main\.js\0serve/);
+        // (glibc rewrites the variable in place when it parses it, so only its start is certain.)
+        const env = readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+        assert.ok(
+          env.some((e) => e.startsWith('GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072')),
+          env.filter((e) => e.startsWith('GLIBC')).join(' '),
+        );
+      } finally {
+        await server.cleanup();
+      }
     } finally {
       if (prev === undefined) delete process.env['XSCALER_TEST_DIST'];
       else process.env['XSCALER_TEST_DIST'] = prev;

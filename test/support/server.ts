@@ -11,11 +11,11 @@ const START_TIMEOUT_MS = 30_000;
 
 /**
  * How to run the `xscaler` command in tests: from source through tsx by default (no build needed),
- * or the built `dist/cli/main.js` with plain node when XSCALER_TEST_DIST=1.
+ * or as shipped, the `bin/xscaler` launcher over the built `dist/`, when XSCALER_TEST_DIST=1.
  */
 function command(args: string[]): { file: string; argv: string[] } {
   if (process.env['XSCALER_TEST_DIST'] === '1') {
-    return { file: process.execPath, argv: [join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...args] };
+    return { file: join(REPO_ROOT, 'bin', 'xscaler'), argv: args };
   }
   return {
     file: process.execPath,
@@ -59,6 +59,8 @@ export async function cli(args: string[]): Promise<string> {
 
 export interface TestServer {
   readonly url: string;
+  /** The server's process id. */
+  readonly pid: number;
   readonly port: number;
   readonly dataDir: string;
   /** The `--limits-config` file written from `StartOptions.limits` (rewrite it to change limits). */
@@ -169,6 +171,7 @@ function handle(child: ChildProcess, url: string, port: number, l: Launch, outpu
   };
   const server: TestServer = {
     url,
+    pid: child.pid as number,
     port,
     dataDir,
     limitsFile,
