@@ -139,7 +139,15 @@ test('blocks store exact decimals as decimal chunks and everything else as XOR, 
   const d = dir();
   const o = { blockRangeMs: HOUR, maintenanceIntervalMs: 0, compactInWorker: false };
   const db = await openTsdb(d, o);
-  const data = samples(T0);
+  // Plus a series of three chunks (120, 120, 60 samples) with a stale marker in the middle one.
+  const mixed: TestSample[] = [];
+  for (let k = 0; k < 300; k++)
+    mixed.push({
+      labels: { __name__: 'mixed', job: 'api' },
+      t: T0 + k * 10_000,
+      v: k === 150 ? 'stale' : k * 3,
+    });
+  const data = [...samples(T0), ...mixed].sort((a, b) => a.t - b.t);
   assert.equal((await db.append(batchOf(data), opts)).accepted, data.length);
   await db.flush();
   assert.equal(db.blocks.list.length, 1);
@@ -149,8 +157,34 @@ test('blocks store exact decimals as decimal chunks and everything else as XOR, 
   assert.deepEqual(enc.get('up'), new Set([ChunkEncoding.Decimal]));
   // Stale marker, NaN and -0 in its only chunk.
   assert.deepEqual(enc.get('latency_sum'), new Set([ChunkEncoding.Xor]));
+  assert.deepEqual(enc.get('mixed'), new Set([ChunkEncoding.Decimal, ChunkEncoding.Xor]));
   const want = expected(data);
   assert.deepEqual(await read(db), want);
+  // A range that starts in the first (decimal) chunk and ends in the last one.
+  const q = await db.querier(T0 + 1_000_000, T0 + 2_500_000);
+  const cols: FloatColumns = {
+    t: new Float64Array(1),
+    v: new Float64Array(1),
+    n: 0,
+    staleT: new Float64Array(1),
+    ns: 0,
+  };
+  const [m] = await q.select(
+    [new Matcher('=', '__name__', 'mixed')],
+    { start: T0 + 1_000_000, end: T0 + 2_500_000 },
+    signal,
+  );
+  assert.equal(m?.readFloats!(T0 + 1_000_000, T0 + 2_500_000, cols), true);
+  assert.deepEqual(
+    Array.from(cols.t.subarray(0, cols.n)),
+    mixed.filter((x) => x.v !== 'stale' && x.t >= T0 + 1_000_000 && x.t <= T0 + 2_500_000).map((x) => x.t),
+  );
+  assert.deepEqual(
+    Array.from(cols.v.subarray(0, cols.n)),
+    mixed.filter((x) => x.v !== 'stale' && x.t >= T0 + 1_000_000 && x.t <= T0 + 2_500_000).map((x) => x.v),
+  );
+  assert.deepEqual(Array.from(cols.staleT.subarray(0, cols.ns)), [T0 + 1_500_000]);
+  q.close();
   await db.close();
   const again = await openTsdb(d, o);
   assert.deepEqual(await read(again), want);

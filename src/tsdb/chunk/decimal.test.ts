@@ -158,6 +158,11 @@ test('values that are not exact decimals stay XOR: NaN payloads, stale markers, 
   ]) {
     assert.equal(roundTrip(ts, [bitsOf(1), odd, bitsOf(2)]), ChunkEncoding.Xor, `${odd}`);
   }
+  // Each is a decimal, but the exponent 0.5 needs takes the first past |m| <= 2^50.
+  assert.equal(roundTrip(ts, [bitsOf(2 ** 49 + 1), bitsOf(0.5), bitsOf(2)]), ChunkEncoding.Xor);
+  const out = new Uint8Array(maxDecimalBytes(3));
+  assert.equal(encodeDecimal(Float64Array.from(ts), Float64Array.from([2 ** 49 + 1, 0.5, 2]), 3, out, 0), -1);
+  assert.ok(encodeDecimal(Float64Array.from(ts), Float64Array.from([2 ** 45 + 1, 0.5, 2]), 3, out, 0) > 0);
   // A negative NaN with a payload in the last sample.
   assert.equal(roundTrip(ts, [bitsOf(1), bitsOf(2), [0xfff80000, 0xdeadbeef]]), ChunkEncoding.Xor);
 });
