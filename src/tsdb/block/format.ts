@@ -3,8 +3,11 @@ import { randomBytes } from 'node:crypto';
 /** Block files and their shared constants (byte layout in ../FORMAT.md, "Block"). */
 
 export const INDEX_MAGIC = 0x49425358; // "XSBI" little-endian
-/** 2 added the histogram chunk list of each series; version 1 indexes are still read. */
-export const INDEX_VERSION = 2;
+/**
+ * 2 added the histogram chunk list of each series; 3 the encoding of each float chunk (XOR or
+ * decimal) and the deflated index body. Versions 1 and 2 are still read (all their chunks are XOR).
+ */
+export const INDEX_VERSION = 3;
 export const FRAME_HEADER = 13;
 /** A frame is closed once its raw size reaches this; a series never spans frames. */
 export const FRAME_TARGET_BYTES = 64 * 1024;
@@ -14,7 +17,7 @@ export interface BlockStats {
   readonly numSeries: number;
   readonly numSamples: number;
   readonly numChunks: number;
-  /** Bytes of XOR chunk data before the second-stage compression. */
+  /** Bytes of chunk data (XOR, decimal, histogram) before the second-stage compression. */
   readonly chunkBytes: number;
   /** Bytes of the chunks file on disk. */
   readonly chunkFileBytes: number;

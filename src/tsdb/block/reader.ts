@@ -10,6 +10,7 @@ import { Slicer } from '../slicer.ts';
 import { readU32, RecordReader } from '../wal/record.ts';
 import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, INDEX_VERSION, type BlockMeta } from './format.ts';
 import { decodeHistChunk } from '../chunk/histogram.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
 
 const inflate = promisify(inflateRaw);
 
@@ -48,6 +49,8 @@ export class DiskBlock implements BlockReader, PostingsSource {
   private pairValue!: Uint32Array;
   private pairOff!: Uint32Array;
   private plist!: Uint32Array;
+  /** ChunkEncoding of each float chunk (all XOR before index version 3). */
+  private cEnc!: Uint8Array;
   /** Native histogram chunks by series id (rare, so a map); their bytes follow the XOR chunks. */
   private readonly histChunks = new Map<number, HistChunkMeta[]>();
   private allRefs: Uint32Array | null = null;
@@ -76,6 +79,19 @@ export class DiskBlock implements BlockReader, PostingsSource {
       throw new Error(`${dir}/index: unsupported version ${version}`);
     const r = new RecordReader();
     r.reset(index, 5, index.length - 4);
+    if (version >= 3) {
+      // u8 codec | uvarint body length | body (raw or raw-deflated).
+      const codec = r.u8();
+      const rawLen = r.uvarint();
+      const data = index.subarray(r.pos, index.length - 4);
+      let body: Uint8Array;
+      if (codec === FrameCodec.Raw) body = data;
+      else if (codec === FrameCodec.DeflateRaw) body = new Uint8Array(await inflate(data));
+      else throw new Error(`${dir}/index: unknown codec ${codec}`);
+      if (body.length !== rawLen)
+        throw new Error(`${dir}/index: body has ${body.length} bytes, expected ${rawLen}`);
+      r.reset(body, 0, body.length);
+    }
     const slicer = new Slicer();
     const nsym = r.uvarint();
     this.symbols = new Array<string>(nsym);
@@ -104,6 +120,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     let cMaxt = new Float64Array(cap);
     let cCount = new Uint32Array(cap);
     let cLen = new Uint32Array(cap);
+    let cEnc = new Uint8Array(cap);
     let nc = 0;
     for (let i = 0; i < n; i++) {
       if ((i & 511) === 511 && slicer.due()) await slicer.yield();
@@ -125,6 +142,9 @@ export class DiskBlock implements BlockReader, PostingsSource {
         cMaxt = growF(cMaxt, cap);
         cCount = growU(cCount, cap);
         cLen = growU(cLen, cap);
+        const e = new Uint8Array(cap);
+        e.set(cEnc);
+        cEnc = e;
       }
       let prev = 0;
       for (let j = 0; j < k; j++) {
@@ -134,6 +154,11 @@ export class DiskBlock implements BlockReader, PostingsSource {
         cMaxt[nc] = maxt;
         cCount[nc] = r.uvarint();
         cLen[nc] = r.uvarint();
+        if (version >= 3) {
+          const enc = r.u8();
+          if (enc > ChunkEncoding.Decimal) throw new Error(`${dir}/index: unknown chunk encoding ${enc}`);
+          cEnc[nc] = enc;
+        }
         prev = maxt;
         nc++;
       }
@@ -159,6 +184,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     this.cMaxt = cMaxt;
     this.cCount = cCount;
     this.cLen = cLen;
+    this.cEnc = cEnc;
     const npost = r.uvarint();
     const names: number[] = [];
     const firsts: number[] = [];
@@ -323,6 +349,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
             maxt: this.cMaxt[c] as number,
             count: this.cCount[c] as number,
             len,
+            enc: this.cEnc[c] as ChunkEncoding,
           });
         }
         off += len;

@@ -2,6 +2,8 @@ import { promisify } from 'node:util';
 import { crc32, deflateRaw } from 'node:zlib';
 
 import type { Labels } from '../../model/index.ts';
+import { ChunkEncoding, decimalBytes, toDecimal } from '../chunk/block-chunk.ts';
+import type { EncodedHistChunk } from '../chunk/histogram.ts';
 import { fsyncDir, writeAll, writeFileAtomic, type TsdbFs } from '../fs.ts';
 import type { ChunkRef } from '../query/types.ts';
 import { Slicer } from '../slicer.ts';
@@ -24,7 +26,7 @@ export interface BlockSeries {
   readonly labels: Labels;
   readonly chunks: readonly ChunkRef[];
   /** Native histogram chunks (encodeHistChunks), sorted, not overlapping. */
-  readonly hist?: readonly ChunkRef[];
+  readonly hist?: readonly EncodedHistChunk[];
 }
 
 export interface WriteBlockInput {
@@ -42,6 +44,9 @@ export interface WriteBlockInput {
  * Writes a block into `blocksDir/<ulid>.tmp`, fsyncs it and renames it to `blocksDir/<ulid>`, so a
  * block directory without `.tmp` is always complete. Returns its meta. Yields to the event loop
  * between frames so a big head cut does not stall ingest.
+ *
+ * XOR chunks whose values are all exact decimals are written as decimal chunks (chunk/decimal.ts)
+ * when that is not longer; other chunks are copied as they are.
  */
 export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBlockInput): Promise<BlockMeta> {
   const tmp = `${blocksDir}/${input.ulid}.tmp`;
@@ -93,6 +98,9 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   let numSamples = 0;
   let numChunks = 0;
   let chunkBytes = 0;
+  // Length and encoding of every float chunk as written, in series order (for the index).
+  let outLen = new Uint32Array(1024);
+  let outEnc = new Uint8Array(1024);
   const flushFrame = async (): Promise<void> => {
     if (rawLen === 0) return;
     const body = raw.subarray(0, rawLen);
@@ -117,21 +125,51 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     fileOff += FRAME_HEADER + data.length;
     rawLen = 0;
   };
+  let nfloat = 0;
   try {
     for (let i = 0; i < input.series.length; i++) {
       if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
       const s = input.series[i] as BlockSeries;
-      const all = s.hist && s.hist.length > 0 ? [...s.chunks, ...s.hist] : s.chunks;
+      const hist = s.hist ?? [];
+      // Re-encoded chunks are never longer than the originals: this is enough room.
       let need = 0;
-      for (const c of all) need += c.len;
+      for (const c of s.chunks) need += c.len;
+      for (const c of hist) need += c.len;
       if (rawLen + need > raw.length) {
         const bigger = new Uint8Array(Math.max(raw.length * 2, rawLen + need));
         bigger.set(raw.subarray(0, rawLen));
         raw = bigger;
       }
+      if (nfloat + s.chunks.length > outLen.length) {
+        const n = Math.max(outLen.length * 2, nfloat + s.chunks.length);
+        const l = new Uint32Array(n);
+        l.set(outLen);
+        outLen = l;
+        const e = new Uint8Array(n);
+        e.set(outEnc);
+        outEnc = e;
+      }
       seriesFrame[i] = frameOffsets.length;
       seriesOff[i] = rawLen;
-      for (const c of all) {
+      for (const c of s.chunks) {
+        const dec = c.enc === ChunkEncoding.Xor ? toDecimal(c.buf, c.off, c.len, c.mint, c.count) : -1;
+        if (dec >= 0) {
+          raw.set(decimalBytes.subarray(0, dec), rawLen);
+          outLen[nfloat] = dec;
+          outEnc[nfloat] = ChunkEncoding.Decimal;
+        } else {
+          raw.set(c.buf.subarray(c.off, c.off + c.len), rawLen);
+          outLen[nfloat] = c.len;
+          outEnc[nfloat] = c.enc;
+        }
+        const len = outLen[nfloat] as number;
+        nfloat++;
+        rawLen += len;
+        numSamples += c.count;
+        numChunks++;
+        chunkBytes += len;
+      }
+      for (const c of hist) {
         raw.set(c.buf.subarray(c.off, c.off + c.len), rawLen);
         rawLen += c.len;
         numSamples += c.count;
@@ -146,12 +184,8 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     await fs.close(fd);
   }
 
-  // Index.
+  // Index body (deflated below as a whole).
   const w = new RecordWriter();
-  w.ensure(8);
-  writeU32(w.buf, 0, INDEX_MAGIC);
-  w.pos = 4;
-  w.u8(INDEX_VERSION);
   w.uvarint(symbols.length);
   for (let i = 0; i < symbols.length; i++) {
     if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
@@ -163,6 +197,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     w.uvarint(frameRawLens[f] as number);
   }
   w.uvarint(input.series.length);
+  nfloat = 0;
   for (let i = 0; i < nseries; i++) {
     if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
     const s = input.series[i] as BlockSeries;
@@ -172,29 +207,58 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     for (let k = l0; k < l1; k++) w.uvarint(ids[k] as number);
     w.uvarint(seriesFrame[i] as number);
     w.uvarint(seriesOff[i] as number);
-    for (const list of [s.chunks, s.hist ?? []]) {
-      w.uvarint(list.length);
-      let prev = 0;
-      for (const c of list) {
-        w.varint(c.mint - prev);
-        w.uvarint(c.maxt - c.mint);
-        w.uvarint(c.count);
-        w.uvarint(c.len);
-        prev = c.maxt;
-      }
+    w.uvarint(s.chunks.length);
+    let prev = 0;
+    for (const c of s.chunks) {
+      w.varint(c.mint - prev);
+      w.uvarint(c.maxt - c.mint);
+      w.uvarint(c.count);
+      w.uvarint(outLen[nfloat] as number);
+      w.u8(outEnc[nfloat] as number);
+      nfloat++;
+      prev = c.maxt;
+    }
+    const hist = s.hist ?? [];
+    w.uvarint(hist.length);
+    prev = 0;
+    for (const c of hist) {
+      w.varint(c.mint - prev);
+      w.uvarint(c.maxt - c.mint);
+      w.uvarint(c.count);
+      w.uvarint(c.len);
+      prev = c.maxt;
     }
   }
   await writePostings(w, ids, nids, labelStart, nseries, symbols.length, slicer);
-  let crc = 0;
-  for (let at = 0; at < w.pos; at += CRC_STEP) {
-    await slicer.tick();
-    crc = crc32(w.buf.subarray(at, Math.min(w.pos, at + CRC_STEP)), crc);
+  // Symbols, series and postings repeat a lot (label ids, chunk metas, id deltas): deflated, the
+  // index takes about a quarter of its bytes. zlib runs on its thread pool, not the event loop.
+  const body = w.bytes();
+  let codec: number = FrameCodec.Raw;
+  let data: Uint8Array = body;
+  if (input.compress) {
+    const z = await deflate(body, { level: 6 });
+    if (z.length < body.length) {
+      codec = FrameCodec.DeflateRaw;
+      data = z;
+    }
   }
-  w.ensure(4);
-  writeU32(w.buf, w.pos, crc);
-  w.pos += 4;
-  const indexBytes = w.pos;
-  await writeFileAtomic(fs, `${tmp}/index`, [w.bytes()]);
+  const head = new RecordWriter();
+  head.ensure(4);
+  writeU32(head.buf, 0, INDEX_MAGIC);
+  head.pos = 4;
+  head.u8(INDEX_VERSION);
+  head.u8(codec);
+  head.uvarint(body.length);
+  const headBytes = head.bytes();
+  let crc = crc32(headBytes);
+  for (let at = 0; at < data.length; at += CRC_STEP) {
+    await slicer.tick();
+    crc = crc32(data.subarray(at, Math.min(data.length, at + CRC_STEP)), crc);
+  }
+  const tail = new Uint8Array(4);
+  writeU32(tail, 0, crc);
+  const indexBytes = headBytes.length + data.length + 4;
+  await writeFileAtomic(fs, `${tmp}/index`, [headBytes, data, tail]);
 
   const meta: BlockMeta = {
     version: 1,

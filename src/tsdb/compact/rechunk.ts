@@ -1,4 +1,5 @@
 import { ValueKind } from '../../storage/index.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from '../chunk/xor.ts';
 import { MAX_CHUNK_SAMPLES } from '../head/head.ts';
 import { seriesIterator } from '../query/iterators.ts';
@@ -36,7 +37,15 @@ export function rechunk(
   const flush = (): void => {
     if (writer.count === 0) return;
     const len = writer.byteLength;
-    out.push({ buf: scratch.slice(0, len), off: 0, mint: first, maxt: writer.t, count: writer.count, len });
+    out.push({
+      buf: scratch.slice(0, len),
+      off: 0,
+      mint: first,
+      maxt: writer.t,
+      count: writer.count,
+      len,
+      enc: ChunkEncoding.Xor,
+    });
     scratch.fill(0, 0, len);
     writer.reset(scratch, 0);
   };

@@ -1,4 +1,5 @@
 import { compareStrings, type Matcher } from '../../model/index.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from '../query/types.ts';
 import type { Head } from './head.ts';
@@ -190,6 +191,7 @@ export class HeadReader implements BlockReader, PostingsSource {
           maxt: ch.maxt[row] as number,
           count: ch.count[row] as number,
           len: ch.len[row] as number,
+          enc: ChunkEncoding.Xor,
         });
       }
       if (
@@ -222,6 +224,7 @@ export class HeadReader implements BlockReader, PostingsSource {
           maxt: h.f64[ref * 8 + 0] as number,
           count: h.u16[ref * 32 + 26] as number,
           len,
+          enc: ChunkEncoding.Xor,
         });
         openAt += (len + 3) & ~3;
       }

@@ -1,5 +1,7 @@
 import { STALE_NAN_HI, STALE_NAN_LO, type FloatHistogram } from '../../model/index.ts';
 import { ValueKind, type SampleIterator } from '../../storage/index.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
+import { DecimalReader } from '../chunk/decimal.ts';
 import { bitsToFloat, XorReader } from '../chunk/xor.ts';
 import type { ChunkRef, HistArrays, SampleArrays } from './types.ts';
 
@@ -30,6 +32,9 @@ export class ChunkListIterator implements BitsIterator {
   private readonly maxt: number;
   private idx = -1;
   private readonly r = new XorReader();
+  /** Reader of decimal chunks (blocks); `dec` says which of the two is on the current chunk. */
+  private readonly d = new DecimalReader();
+  private dec = false;
   private kind: ValueKind = ValueKind.None;
   private started = false;
 
@@ -43,19 +48,24 @@ export class ChunkListIterator implements BitsIterator {
     if (this.started && this.kind === ValueKind.None) return ValueKind.None;
     this.started = true;
     for (;;) {
-      if (this.idx < 0 || !this.r.next()) {
+      if (this.idx < 0 || !(this.dec ? this.d.next() : this.r.next())) {
         if (!this.openNext(-Infinity)) return (this.kind = ValueKind.None);
         continue;
       }
-      const t = this.r.t;
+      const t = this.dec ? this.d.t : this.r.t;
       if (t < this.mint) continue;
       if (t > this.maxt) {
         this.idx = this.chunks.length;
         return (this.kind = ValueKind.None);
       }
       this.t = t;
-      this.hi = this.r.vhi;
-      this.lo = this.r.vlo;
+      if (this.dec) {
+        this.hi = this.d.vhi;
+        this.lo = this.d.vlo;
+      } else {
+        this.hi = this.r.vhi;
+        this.lo = this.r.vlo;
+      }
       this.kind = kindOf(this.hi, this.lo);
       this.v = this.kind === ValueKind.Stale ? NaN : bitsToFloat(this.hi, this.lo);
       return this.kind;
@@ -90,7 +100,9 @@ export class ChunkListIterator implements BitsIterator {
         this.idx = this.chunks.length;
         return false;
       }
-      this.r.reset(c.buf, c.off, c.mint, c.count);
+      this.dec = c.enc === ChunkEncoding.Decimal;
+      if (this.dec) this.d.reset(c.buf, c.off, c.len, c.mint, c.count);
+      else this.r.reset(c.buf, c.off, c.mint, c.count);
       return true;
     }
   }

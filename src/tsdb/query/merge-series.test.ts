@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Labels } from '../../model/index.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { mergeSeries } from './querier.ts';
 import type { ChunkRef, SeriesData } from './types.ts';
 
 function chunk(mint: number): ChunkRef {
-  return { buf: new Uint8Array(0), off: 0, len: 0, mint, maxt: mint, count: 1 };
+  return { buf: new Uint8Array(0), off: 0, len: 0, mint, maxt: mint, count: 1, enc: ChunkEncoding.Xor };
 }
 
 function series(pod: string, mint: number): SeriesData {

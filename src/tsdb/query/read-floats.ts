@@ -1,12 +1,15 @@
 import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
 import { ValueKind, type FloatColumns } from '../../storage/index.ts';
+import { ChunkEncoding } from '../chunk/block-chunk.ts';
+import { decodeDecimal } from '../chunk/decimal.ts';
 import { decodedStale, decodeXor } from '../chunk/xor-bulk.ts';
 import type { BitsIterator } from './iterators.ts';
 import type { ChunkRef } from './types.ts';
 
 /**
  * Series.readFloats for the TSDB: a series' float samples in [mint, maxt] as columns, decoded a
- * whole chunk at a time (see chunk/xor-bulk.ts) straight into the caller's arrays. Stale markers
+ * whole chunk at a time (see chunk/xor-bulk.ts and chunk/decimal.ts) straight into the caller's
+ * arrays. Stale markers
  * are moved to `staleT`, deleted intervals (tombstones) are dropped.
  */
 
@@ -97,8 +100,10 @@ export function readChunkFloats(
   let stale = 0;
   for (let i = first; i <= last; i++) {
     const c = chunks[i] as ChunkRef;
-    decodeXor(c.buf, c.off, c.len, c.mint, c.count, t, v32, n);
-    stale += decodedStale;
+    if (c.enc === ChunkEncoding.Xor) {
+      decodeXor(c.buf, c.off, c.len, c.mint, c.count, t, v32, n);
+      stale += decodedStale;
+    } else decodeDecimal(c.buf, c.off, c.len, c.mint, c.count, t, out.v, n);
     n += c.count;
   }
   const a = (chunks[first] as ChunkRef).mint < mint ? lowerBound(t, 0, n, mint) : 0;

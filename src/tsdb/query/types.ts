@@ -1,4 +1,5 @@
 import type { FloatHistogram, Labels, Matcher } from '../../model/index.ts';
+import type { ChunkEncoding } from '../chunk/block-chunk.ts';
 
 /**
  * One encoded chunk as a byte range. `buf` is never written again after the ChunkRef is handed
@@ -13,6 +14,8 @@ export interface ChunkRef {
   readonly count: number;
   /** Encoded length in bytes. */
   readonly len: number;
+  /** How the bytes are encoded: always XOR in the head, XOR or decimal in blocks. */
+  readonly enc: ChunkEncoding;
 }
 
 /** Out-of-order samples as sorted parallel arrays (value bits in hi/lo). */
