@@ -87,6 +87,13 @@ export class Head {
   lastChunk = new Int32Array(64).fill(-1);
   walState = new Uint8Array(64);
   dead = new Uint8Array(64);
+  /**
+   * The series that followed each series in the last request that had both (-1: none yet).
+   * Senders send a shard's series in the same order scrape after scrape, so this guesses the next
+   * series of a request; `findNext` checks the guess byte for byte, so a wrong or stale guess
+   * (the ref removed or reused since) only costs the comparison.
+   */
+  succ = new Int32Array(64).fill(-1);
 
   private table = new Int32Array(128).fill(EMPTY_SLOT);
   private readonly writer = new XorWriter();
@@ -113,6 +120,16 @@ export class Head {
       if (ref === EMPTY_SLOT) return -1;
       if (ref >= 0 && this.hash[ref] === h && this.sameBytes(ref, dv, src, offs, from, to)) return ref;
     }
+  }
+
+  /**
+   * `succ[prev]` if it is live and its labels are exactly the batch series' labels (compared as in
+   * `findBytes`, no hash needed: equal bytes are the same series), else -1.
+   */
+  findNext(prev: number, dv: DataView, src: Uint8Array, offs: Uint32Array, from: number, to: number): number {
+    const ref = this.succ[prev] as number;
+    if (ref < 0 || this.dead[ref] !== 0 || ref >= this.n) return -1;
+    return this.sameBytes(ref, dv, src, offs, from, to) ? ref : -1;
   }
 
   /**
@@ -326,6 +343,7 @@ export class Head {
     this.u8[ref * 64 + 60] = 0;
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
+    this.succ[ref] = -1;
     this.walState[ref] = 0;
     for (let i = 0; i < n; i += 2)
       this.postings.add(this.pairs[off + i] as number, this.pairs[off + i + 1] as number, ref);
@@ -449,6 +467,7 @@ export class Head {
     }
     this.firstChunk = growI32(this.firstChunk, need, -1);
     this.lastChunk = growI32(this.lastChunk, need, -1);
+    this.succ = growI32(this.succ, need, -1);
     this.walState = growU8(this.walState, need);
     this.dead = growU8(this.dead, need);
   }
@@ -668,7 +687,7 @@ export class Head {
   /** Approximate bytes held by the head's columns and buffers (statistics). */
   memoryBytes(): number {
     return (
-      this.hash.length * 110 +
+      this.hash.length * 114 +
       this.pairs.byteLength +
       this.table.byteLength +
       this.chunks.memoryBytes() +
