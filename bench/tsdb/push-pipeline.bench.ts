@@ -4,7 +4,12 @@
  * the harness's C senders each keeping one request in flight. No HTTP, no harness process, so the
  * CPU figure is steadier than the harness's (which also counts the HTTP server's work).
  *
- *   node --expose-gc --import tsx bench/tsdb/push-pipeline.bench.ts [targets=2400] [backfill=2h] [rounds=1]
+ *   node --expose-gc --import tsx bench/tsdb/push-pipeline.bench.ts [targets=2400] [backfill=2h] [rounds=1] [end=window|now]
+ *
+ * Where the data ends decides how much of it is still in open chunks afterwards (chunks are cut at
+ * multiples of the 2 h block range). `window` (default) places the backfill right after such a
+ * boundary, so every series ends with a full open chunk: the most memory. `now` ends the data
+ * just before the current time, as the harness does, so the figure depends on the time of day.
  *
  * Prints CPU-seconds per million samples over the backfill (process.cpuUsage, user + system) and
  * the memory the process holds afterwards per series: RSS, V8 heap, array buffers — both as the
@@ -24,6 +29,13 @@ import { generateWorkload } from '../harness/workload.ts';
 const targets = Number(process.argv[2] ?? 2400);
 const backfillMs = parseDuration(process.argv[3] ?? '2h');
 const rounds = Number(process.argv[4] ?? 1);
+const end = process.argv[5] ?? 'window';
+const BLOCK_RANGE_MS = 2 * 3_600_000;
+const intervalMs = 60_000;
+// 'window': scrape 0 one interval after a block-range boundary, the backfill's last scrape before
+// the next one (the sustained scrape, not sent here, would be the first after it).
+const boundary = Math.floor((Date.now() - backfillMs - 3 * intervalMs) / BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
+const notAfterMs = end === 'now' ? Date.now() : boundary + backfillMs + intervalMs + 1;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const MiB = 1024 * 1024;
 
@@ -32,13 +44,13 @@ const w = generateWorkload(
   {
     targets,
     families: 8,
-    intervalMs: 60_000,
+    intervalMs,
     backfillMs,
     sustainedScrapes: 1,
     samplesPerRequest: 2000,
     senders: 4,
     seed: 1,
-    notAfterMs: Date.now(),
+    notAfterMs,
   },
   join(work, 'requests.bin'),
 );

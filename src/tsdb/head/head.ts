@@ -102,6 +102,11 @@ export class Head {
   constructor(chunkRange: number, files?: HeadChunkFiles) {
     this.chunkRange = chunkRange;
     this.chunks = new ChunkStore(files);
+    // A region moved out of a sparse slab: the series' row follows it.
+    this.chunks.onMove = (ref, page, off) => {
+      this.u32[ref * 16 + 11] = page;
+      this.u32[ref * 16 + 12] = off;
+    };
     this.metricSym = this.symbols.intern(METRIC_NAME);
   }
 
@@ -493,7 +498,7 @@ export class Head {
     const ch = this.chunks;
     if (!open) {
       // Open chunks start in the smallest region and move up size classes as they grow.
-      const cap = ch.reserve(MAX_SAMPLE_BYTES);
+      const cap = ch.reserve(MAX_SAMPLE_BYTES, ref);
       this.u8[ref * 64 + 60] = 1;
       this.u32[ref * 16 + 10] = 0;
       this.u32[ref * 16 + 11] = ch.rp;
@@ -510,15 +515,17 @@ export class Head {
         const fromOff = this.u32[ref * 16 + 12] as number;
         const next = ch.reserve(
           Math.min(MAX_CHUNK_BYTES, Math.max(used + MAX_SAMPLE_BYTES, cap + (cap >> 2))),
+          ref,
         );
         (ch.pages[ch.rp] as Uint8Array).set(
           (ch.pages[fromPage] as Uint8Array).subarray(fromOff, fromOff + used),
           ch.ro,
         );
-        ch.release(fromPage, fromOff, cap);
         this.u32[ref * 16 + 11] = ch.rp;
         this.u32[ref * 16 + 12] = ch.ro;
         this.u16[ref * 32 + 27] = next;
+        // Last: releasing may move other series' regions (and change ch.rp/ro).
+        ch.release(fromPage, fromOff, cap);
       }
       w.buf = ch.pages[this.u32[ref * 16 + 11] as number] as Uint8Array;
       w.base = this.u32[ref * 16 + 12] as number;
