@@ -166,6 +166,14 @@ export class ProtoReader {
     }
   }
 
+  /**
+   * The little-endian double at byte `at` of `buf`, for decoders that checked the field's shape and
+   * bounds themselves. Reads through the same view as `double()`, so NaN payloads come out alike.
+   */
+  doubleAt(at: number): number {
+    return this.view.getFloat64(at, true);
+  }
+
   /** Element readers for `packed`: no wire-type check. */
   rawDouble(): number {
     return this.view.getFloat64(this.take(8), true);

@@ -93,23 +93,30 @@ export class Ingester {
     const dv = viewOf(src);
     const offs = batch.labels;
     rec.begin(RecordType.Series);
+    let prev = -1;
     for (let s = 0; s < batch.seriesCount; s++) {
       const from = batch.labelStart(s);
       const to = batch.labelEnd[s] as number;
-      let h = 0;
-      for (let l = from; l < to; l++) {
-        const o = l * 4;
-        const vs = offs[o + 2] as number;
-        const ve = offs[o + 3] as number;
-        if (vs !== ve) h = (h + labelHash(dv, src, offs[o] as number, offs[o + 1] as number, vs, ve)) >>> 0;
-      }
-      let ref = head.findBytes(h, dv, src, offs, from, to);
+      // Most series follow the one they followed in the sender's previous request.
+      let ref = prev >= 0 ? head.findNext(prev, dv, src, offs, from, to) : -1;
       if (ref < 0) {
-        const r = this.slowResolve(batch, s, opts);
-        if (r.created) newSeries++;
-        ref = r.ref;
+        let h = 0;
+        for (let l = from; l < to; l++) {
+          const o = l * 4;
+          const vs = offs[o + 2] as number;
+          const ve = offs[o + 3] as number;
+          if (vs !== ve) h = (h + labelHash(dv, src, offs[o] as number, offs[o + 1] as number, vs, ve)) >>> 0;
+        }
+        ref = head.findBytes(h, dv, src, offs, from, to);
+        if (ref < 0) {
+          const r = this.slowResolve(batch, s, opts);
+          if (r.created) newSeries++;
+          ref = r.ref;
+        }
+        if (prev >= 0 && ref >= 0) head.succ[prev] = ref;
       }
       resolved[s] = ref;
+      prev = ref;
       if (ref >= 0 && head.walState[ref] === WalState.None) {
         head.writeSeriesRecord(rec, ref);
         head.walState[ref] = WalState.Pending;

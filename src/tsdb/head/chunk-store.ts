@@ -10,7 +10,11 @@ import { growF64, growI32, growU16, growU32 } from './symbols.ts';
  * that class, and a slab whose regions are all free is given back at once. Series move through the
  * small classes at about the same time (chunks start together at block-range boundaries), so the
  * small classes' slabs empty out and go: memory follows the open chunks' real sizes (a region is at
- * most ~1.5× the bytes it holds) instead of keeping every class's peak.
+ * most ~1.5× the bytes it holds) instead of keeping every class's peak. Series whose chunks grow
+ * slowly (constant gauges like `up`) would keep a few regions in every small-class slab of that
+ * wave, and with them the whole slab: a slab left at most 1/4 full once it was full is therefore
+ * evacuated — its regions are copied to other slabs of the class, `onMove` tells their owners (the
+ * head updates the series' rows) and the slab is given back.
  *
  * Sealed chunks are appended to the head chunk files (see HeadChunkFiles) and leave memory; rows
  * (typed-array columns) say where each one is and link the chunks of one series in time order.
@@ -26,6 +30,11 @@ function classOf(bytes: number): number {
   throw new Error(`no chunk region class holds ${bytes} bytes`);
 }
 
+/** A slab at most 1/SPARSE full, once it has been full, is evacuated. */
+const SPARSE = 4;
+/** Slabs with fewer slots are never evacuated (too little to gain). */
+const MIN_EVACUATE_SLOTS = 32;
+
 /** One slab: regions of one class, a stack of freed slots, and slots never handed out yet. */
 class Slab {
   readonly cls: number;
@@ -37,10 +46,15 @@ class Slab {
   live = 0;
   /** On its class's list of slabs with room. */
   listed = false;
+  /** Being evacuated: `reserve` takes no region from it. */
+  draining = false;
+  /** The owner `reserve` was given for each slot in use, -1 for a free slot. */
+  readonly owner: Int32Array;
   constructor(cls: number, slots: number) {
     this.cls = cls;
     this.slots = slots;
     this.free = new Uint16Array(Math.min(slots, 16));
+    this.owner = new Int32Array(slots).fill(-1);
   }
 }
 
@@ -76,21 +90,28 @@ export class ChunkStore {
   private readonly slabs: Array<Slab | null> = [];
   private readonly freePages: number[] = [];
   private readonly classes = CLASSES.map((s) => new SizeClass(s));
-  /** Bytes of the slabs held. */
+  /** Bytes of the slabs held (regions and owner columns). */
   private slabBytes = 0;
   /** Page and offset of the last `reserve`. */
   rp = 0;
   ro = 0;
+  /**
+   * Called when the region of `owner` moved to `page`/`off` (same size, same bytes) while another
+   * region was released. Without it, regions never move except through their owner.
+   */
+  onMove: ((owner: number, page: number, off: number) => void) | null = null;
+  /** Regions moved by evacuations (statistics, tests). */
+  moved = 0;
 
   constructor(files: HeadChunkFiles = new HeadChunkFiles(null, '')) {
     this.files = files;
   }
 
   /**
-   * Reserves a zeroed region of at least `bytes` (≤ 2304) for an open chunk; leaves it in `rp`/`ro`
-   * and returns its capacity.
+   * Reserves a zeroed region of at least `bytes` (≤ 2304) for an open chunk of `owner` (passed to
+   * `onMove` if the region is ever moved); leaves it in `rp`/`ro` and returns its capacity.
    */
-  reserve(bytes: number): number {
+  reserve(bytes: number, owner = -1): number {
     const ci = classOf(bytes);
     const c = this.classes[ci] as SizeClass;
     let page = -1;
@@ -101,6 +122,7 @@ export class ChunkStore {
         slab !== null &&
         slab !== undefined &&
         slab.cls === ci &&
+        !slab.draining &&
         (slab.freeN > 0 || slab.bump < slab.slots)
       ) {
         page = p;
@@ -118,6 +140,7 @@ export class ChunkStore {
       buf.fill(0, slot * c.size, (slot + 1) * c.size);
     } else slot = slab.bump++;
     slab.live++;
+    slab.owner[slot] = owner;
     this.rp = page;
     this.ro = slot * c.size;
     return c.size;
@@ -132,24 +155,35 @@ export class ChunkStore {
     slab.listed = true;
     this.pages[page] = new Uint8Array(bytes);
     this.slabs[page] = slab;
-    this.slabBytes += bytes;
+    this.slabBytes += bytes + slab.owner.byteLength;
     c.room.push(page);
     return page;
   }
 
-  /** Gives back the region at `off` of page `page` (a moved, sealed or dropped open chunk). */
+  /**
+   * Gives back the region at `off` of page `page` (a moved, sealed or dropped open chunk). May move
+   * other regions (see `onMove`), and so change `rp`/`ro`.
+   */
   release(page: number, off: number, _cap?: number): void {
     const slab = this.slabs[page] as Slab;
     const c = this.classes[slab.cls] as SizeClass;
     slab.live--;
+    slab.owner[off / c.size] = -1;
     if (slab.live === 0 && c.room.length > 1) {
       // Empty, and the class has other slabs with room: give it back.
-      this.slabBytes -= (this.pages[page] as Uint8Array).length;
-      this.pages[page] = null;
-      this.slabs[page] = null;
-      this.freePages.push(page);
+      this.dropSlab(page);
       return;
     }
+    if (
+      this.onMove !== null &&
+      !slab.draining &&
+      slab.bump === slab.slots &&
+      slab.slots >= MIN_EVACUATE_SLOTS &&
+      slab.live > 0 &&
+      slab.live * SPARSE <= slab.slots &&
+      this.evacuate(page)
+    )
+      return;
     if (slab.freeN === slab.free.length) {
       const grown = new Uint16Array(Math.min(slab.slots, slab.free.length * 2));
       grown.set(slab.free);
@@ -160,6 +194,41 @@ export class ChunkStore {
       slab.listed = true;
       c.room.push(page);
     }
+  }
+
+  /**
+   * Moves every region of slab `page` into other slabs of its class, then gives the slab back.
+   * Returns false, having done nothing, when a region in use has no owner to tell.
+   */
+  private evacuate(page: number): boolean {
+    const slab = this.slabs[page] as Slab;
+    const size = (this.classes[slab.cls] as SizeClass).size;
+    const from = this.pages[page] as Uint8Array;
+    const onMove = this.onMove as (owner: number, page: number, off: number) => void;
+    // Only when every region in use has an owner to tell (reserve's owner is optional).
+    let owned = 0;
+    for (let slot = 0; slot < slab.bump; slot++) if ((slab.owner[slot] as number) >= 0) owned++;
+    if (owned !== slab.live) return false;
+    slab.draining = true;
+    for (let slot = 0; slot < slab.bump && slab.live > 0; slot++) {
+      const owner = slab.owner[slot] as number;
+      if (owner < 0) continue;
+      this.reserve(size, owner);
+      (this.pages[this.rp] as Uint8Array).set(from.subarray(slot * size, (slot + 1) * size), this.ro);
+      slab.owner[slot] = -1;
+      slab.live--;
+      this.moved++;
+      onMove(owner, this.rp, this.ro);
+    }
+    this.dropSlab(page);
+    return true;
+  }
+
+  private dropSlab(page: number): void {
+    this.slabBytes -= (this.pages[page] as Uint8Array).length + (this.slabs[page] as Slab).owner.byteLength;
+    this.pages[page] = null;
+    this.slabs[page] = null;
+    this.freePages.push(page);
   }
 
   /** Appends an encoded chunk to the head chunk files as a sealed chunk; returns its row. */

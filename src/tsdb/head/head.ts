@@ -87,6 +87,13 @@ export class Head {
   lastChunk = new Int32Array(64).fill(-1);
   walState = new Uint8Array(64);
   dead = new Uint8Array(64);
+  /**
+   * The series that followed each series in the last request that had both (-1: none yet).
+   * Senders send a shard's series in the same order scrape after scrape, so this guesses the next
+   * series of a request; `findNext` checks the guess byte for byte, so a wrong or stale guess
+   * (the ref removed or reused since) only costs the comparison.
+   */
+  succ = new Int32Array(64).fill(-1);
 
   private table = new Int32Array(128).fill(EMPTY_SLOT);
   private readonly writer = new XorWriter();
@@ -95,6 +102,11 @@ export class Head {
   constructor(chunkRange: number, files?: HeadChunkFiles) {
     this.chunkRange = chunkRange;
     this.chunks = new ChunkStore(files);
+    // A region moved out of a sparse slab: the series' row follows it.
+    this.chunks.onMove = (ref, page, off) => {
+      this.u32[ref * 16 + 11] = page;
+      this.u32[ref * 16 + 12] = off;
+    };
     this.metricSym = this.symbols.intern(METRIC_NAME);
   }
 
@@ -113,6 +125,16 @@ export class Head {
       if (ref === EMPTY_SLOT) return -1;
       if (ref >= 0 && this.hash[ref] === h && this.sameBytes(ref, dv, src, offs, from, to)) return ref;
     }
+  }
+
+  /**
+   * `succ[prev]` if it is live and its labels are exactly the batch series' labels (compared as in
+   * `findBytes`, no hash needed: equal bytes are the same series), else -1.
+   */
+  findNext(prev: number, dv: DataView, src: Uint8Array, offs: Uint32Array, from: number, to: number): number {
+    const ref = this.succ[prev] as number;
+    if (ref < 0 || this.dead[ref] !== 0 || ref >= this.n) return -1;
+    return this.sameBytes(ref, dv, src, offs, from, to) ? ref : -1;
   }
 
   /**
@@ -326,6 +348,7 @@ export class Head {
     this.u8[ref * 64 + 60] = 0;
     this.firstChunk[ref] = -1;
     this.lastChunk[ref] = -1;
+    this.succ[ref] = -1;
     this.walState[ref] = 0;
     for (let i = 0; i < n; i += 2)
       this.postings.add(this.pairs[off + i] as number, this.pairs[off + i + 1] as number, ref);
@@ -449,6 +472,7 @@ export class Head {
     }
     this.firstChunk = growI32(this.firstChunk, need, -1);
     this.lastChunk = growI32(this.lastChunk, need, -1);
+    this.succ = growI32(this.succ, need, -1);
     this.walState = growU8(this.walState, need);
     this.dead = growU8(this.dead, need);
   }
@@ -474,7 +498,7 @@ export class Head {
     const ch = this.chunks;
     if (!open) {
       // Open chunks start in the smallest region and move up size classes as they grow.
-      const cap = ch.reserve(MAX_SAMPLE_BYTES);
+      const cap = ch.reserve(MAX_SAMPLE_BYTES, ref);
       this.u8[ref * 64 + 60] = 1;
       this.u32[ref * 16 + 10] = 0;
       this.u32[ref * 16 + 11] = ch.rp;
@@ -491,15 +515,17 @@ export class Head {
         const fromOff = this.u32[ref * 16 + 12] as number;
         const next = ch.reserve(
           Math.min(MAX_CHUNK_BYTES, Math.max(used + MAX_SAMPLE_BYTES, cap + (cap >> 2))),
+          ref,
         );
         (ch.pages[ch.rp] as Uint8Array).set(
           (ch.pages[fromPage] as Uint8Array).subarray(fromOff, fromOff + used),
           ch.ro,
         );
-        ch.release(fromPage, fromOff, cap);
         this.u32[ref * 16 + 11] = ch.rp;
         this.u32[ref * 16 + 12] = ch.ro;
         this.u16[ref * 32 + 27] = next;
+        // Last: releasing may move other series' regions (and change ch.rp/ro).
+        ch.release(fromPage, fromOff, cap);
       }
       w.buf = ch.pages[this.u32[ref * 16 + 11] as number] as Uint8Array;
       w.base = this.u32[ref * 16 + 12] as number;
@@ -668,7 +694,7 @@ export class Head {
   /** Approximate bytes held by the head's columns and buffers (statistics). */
   memoryBytes(): number {
     return (
-      this.hash.length * 110 +
+      this.hash.length * 114 +
       this.pairs.byteLength +
       this.table.byteLength +
       this.chunks.memoryBytes() +
