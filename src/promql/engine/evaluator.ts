@@ -8,7 +8,7 @@ import { absentLabels, evalInstantFunction, vectorOf, type FnEnv } from './funct
 import { copyHistogram, mulInPlace } from './histogram.ts';
 import { histogramFunction } from './histogram-functions.ts';
 import { evalInfo } from './info.ts';
-import { dropMetricName } from './label-util.ts';
+import { NameDroppedMeta } from './label-util.ts';
 import { unwrapInv, type AggNode, type CallNode, type MSelNode, type PNode, type SubqNode } from './plan.ts';
 import {
   matrixSelectorInput,
@@ -284,7 +284,7 @@ export class Evaluator {
         const name = l.get('__name__');
         if (firstName === null) firstName = name;
         else if (name !== firstName) sameName = false;
-        metas.push({ labels: dropMetricName(l), dropName: false });
+        metas.push(new NameDroppedMeta(l));
       }
     }
     // The input series are distinct; so are the outputs unless dropping different names merged some.
