@@ -1,7 +1,7 @@
 import { ExecutionError, Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import type { BinaryOp, PosRange, VectorMatching } from '../parser/ast.ts';
 import type { EvalContext } from './context.ts';
-import { dropMetricName, labelsToString } from './label-util.ts';
+import { dropMetricName, labelsToString, NameDroppedMeta } from './label-util.ts';
 import {
   K_FLOAT,
   K_HIST,
@@ -38,11 +38,7 @@ export function binaryVectorScalar(
   const drop = ARITHMETIC.has(op) || returnBool;
   const delayed = ctx.opts.delayedNameRemoval;
   const metas: SeriesMeta[] = vec.metas.map((m) =>
-    drop
-      ? delayed
-        ? { labels: m.labels, dropName: true }
-        : { labels: dropMetricName(m.labels), dropName: false }
-      : m,
+    drop ? (delayed ? { labels: m.labels, dropName: true } : NameDroppedMeta.of(m)) : m,
   );
   if (drop && !delayed) markUniqueAfterNameDrop(vec.metas, metas);
   const scratch = new StepData(vec.n);

@@ -8,7 +8,7 @@ import { absentLabels, evalInstantFunction, vectorOf, type FnEnv } from './funct
 import { copyHistogram, mulInPlace } from './histogram.ts';
 import { histogramFunction } from './histogram-functions.ts';
 import { evalInfo } from './info.ts';
-import { dropMetricName } from './label-util.ts';
+import { NameDroppedMeta } from './label-util.ts';
 import { unwrapInv, type AggNode, type CallNode, type MSelNode, type PNode, type SubqNode } from './plan.ts';
 import {
   matrixSelectorInput,
@@ -19,7 +19,7 @@ import {
 } from './range-eval.ts';
 import { interpolate, search } from './range-common.ts';
 import { RANGE_FUNCTIONS } from './range-functions.ts';
-import { fastRate } from './rate.ts';
+import { fastInstantValue, fastRate } from './rate.ts';
 import { SampleBuf } from './samples.ts';
 import { evalVectorSelector } from './selector.ts';
 import {
@@ -284,7 +284,7 @@ export class Evaluator {
         const name = l.get('__name__');
         if (firstName === null) firstName = name;
         else if (name !== firstName) sameName = false;
-        metas.push({ labels: dropMetricName(l), dropName: false });
+        metas.push(new NameDroppedMeta(l));
       }
     }
     // The input series are distinct; so are the outputs unless dropping different names merged some.
@@ -292,33 +292,58 @@ export class Evaluator {
     const w = new RangeWindow();
     const pos = node.args[0]!.pos;
     const counterCheck = name === 'rate' || name === 'increase';
+    // Column kernels for float-only series: 1 = rate/increase/delta (fastRate), 2 = irate/idelta
+    // (fastInstantValue); anchored and smoothed windows go the general way.
     const fast =
-      (name === 'rate' || name === 'increase' || name === 'delta') && !input.anchored && !input.smoothed;
+      input.anchored || input.smoothed
+        ? 0
+        : name === 'rate' || name === 'increase' || name === 'delta'
+          ? 1
+          : name === 'irate' || name === 'idelta'
+            ? 2
+            : 0;
     const isCounter = name !== 'delta';
+    const isRate = name === 'rate' || name === 'irate';
     let lastName = '';
     let lastCounter = true;
     const out = lazyVector(grid.n, metas, (i, o) => {
-      if (fast) {
+      if (fast !== 0) {
         input.load(i, w.buf);
         const b = w.buf;
         if (b.hn === 0 && !b.hasSt) {
           o.reset();
           // The sample budget sees the largest window, as Prometheus holds one window at a time.
-          const held = fastRate(
-            b.ft,
-            b.fv,
-            b.fn,
-            grid.start,
-            grid.step,
-            grid.n,
-            input.at,
-            input.offset,
-            input.range,
-            isCounter,
-            name === 'rate',
-            o.v,
-            o.k,
-          );
+          const held =
+            fast === 1
+              ? fastRate(
+                  b.ft,
+                  b.fv,
+                  b.fn,
+                  grid.start,
+                  grid.step,
+                  grid.n,
+                  input.at,
+                  input.offset,
+                  input.range,
+                  isCounter,
+                  isRate,
+                  o.v,
+                  o.k,
+                )
+              : fastInstantValue(
+                  b.ft,
+                  b.fv,
+                  b.fn,
+                  grid.start,
+                  grid.step,
+                  grid.n,
+                  input.at,
+                  input.offset,
+                  input.range,
+                  isRate,
+                  o.v,
+                  o.k,
+                );
           ctx.hold(held);
           ctx.release(held);
         } else {

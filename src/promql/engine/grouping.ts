@@ -1,5 +1,5 @@
 import { Labels, METRIC_NAME } from '../../model/index.ts';
-import { keyForLabels, keyWithoutLabels } from './label-util.ts';
+import { isMetadataLabel, keyForLabels, keyWithoutLabels, NameDroppedMeta } from './label-util.ts';
 import type { SeriesMeta } from './types.ts';
 
 /** Group index of every input series, and each group's output labels (first-seen order). */
@@ -21,8 +21,12 @@ export function computeGrouping(
   // `by (one_label)`, the common case: the value itself is the key (no string building; an absent
   // label and an empty value group together, as in Prometheus).
   const single = !without && grouping.length === 1 ? (grouping[0] as string) : null;
+  // `by` ordinary labels: they read the same before and after the metric name is dropped, so a
+  // lazily name-dropped series is read through its source labels and its own set is never built.
+  const fromSource = !without && !grouping.some(isMetadataLabel);
   for (let i = 0; i < metas.length; i++) {
-    const l = metas[i]!.labels;
+    const m = metas[i]!;
+    const l = fromSource && m instanceof NameDroppedMeta ? m.source : m.labels;
     const key =
       single !== null
         ? valueOf(l.raw(), single)

@@ -1,7 +1,39 @@
 import { Labels, METRIC_NAME } from '../../model/index.ts';
+import type { SeriesMeta } from './types.ts';
 
 /** The metadata labels PromQL drops together with the metric name. */
 const METADATA_LABELS = new Set([METRIC_NAME, '__type__', '__unit__']);
+
+/** Whether `name` is one of the labels dropped together with the metric name. */
+export function isMetadataLabel(name: string): boolean {
+  return METADATA_LABELS.has(name);
+}
+
+/**
+ * The meta of a series whose metric name is dropped (not delayed), with the dropped label set
+ * built on first read: a consumer that only looks at ordinary labels reads them from `source`
+ * (same values; see computeGrouping), so `sum by (job) (rate(x[5m]))` builds no label set per
+ * input series. Never marked `dropName`: the name is gone already.
+ */
+export class NameDroppedMeta implements SeriesMeta {
+  readonly dropName = false;
+  /** The labels before the drop. */
+  readonly source: Labels;
+  private dropped: Labels | null = null;
+
+  constructor(source: Labels) {
+    this.source = source;
+  }
+
+  get labels(): Labels {
+    return (this.dropped ??= dropMetricName(this.source));
+  }
+
+  /** The meta of `m` with the name dropped (`m` itself when already dropped lazily). */
+  static of(m: SeriesMeta): NameDroppedMeta {
+    return m instanceof NameDroppedMeta ? m : new NameDroppedMeta(m.labels);
+  }
+}
 
 /** The labels without `__name__`, `__type__` and `__unit__`. Returns `labels` when none is present. */
 export function dropMetricName(labels: Labels): Labels {

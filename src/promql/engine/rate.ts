@@ -254,6 +254,67 @@ function rateLoop(
 }
 
 /**
+ * irate/idelta over a float-only series without start timestamps, for every step of a grid in one
+ * loop (the fast path beside fastRate): per window (ref − range, ref] the last two samples, same
+ * arithmetic as instantValue. Returns the largest window (samples).
+ */
+export function fastInstantValue(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  start: number,
+  step: number,
+  steps: number,
+  at: number | null,
+  offset: number,
+  range: number,
+  isRate: boolean,
+  outV: Float64Array,
+  outK: Uint8Array,
+): number {
+  // ref = base + j * mul without a branch in the loop (see fastRate).
+  const base = (at === null ? start : at) - offset;
+  const mul = at === null ? step : 0;
+  return instantLoop(ft, fv, n, base, mul, steps, range, isRate, outV, outK);
+}
+
+function instantLoop(
+  ft: Float64Array,
+  fv: Float64Array,
+  n: number,
+  base: number,
+  mul: number,
+  steps: number,
+  range: number,
+  isRate: boolean,
+  outV: Float64Array,
+  outK: Uint8Array,
+): number {
+  let lo = 0;
+  let hi = 0;
+  let maxWindow = 0;
+  for (let j = 0; j < steps; j++) {
+    const ref = base + j * mul;
+    const rangeStart = ref - range;
+    while (lo < n && (ft[lo] as number) <= rangeStart) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < n && (ft[hi] as number) <= ref) hi++;
+    const cnt = hi - lo;
+    if (cnt > maxWindow) maxWindow = cnt;
+    if (cnt < 2) continue;
+    const interval = (ft[hi - 1] as number) - (ft[hi - 2] as number);
+    if (interval === 0) continue;
+    const aV = fv[hi - 2] as number;
+    const cV = fv[hi - 1] as number;
+    // A counter reset (the last value below the one before) restarts from zero.
+    const v = isRate && cV < aV ? cV : cV - aV;
+    outV[j] = isRate ? v / (interval / 1000) : v;
+    outK[j] = K_FLOAT;
+  }
+  return maxWindow;
+}
+
+/**
  * The extrapolation factor of a window (outside the loop of rateLoop, which stays small): gaps to
  * the window's ends and the sampled span in ms, `cnt` samples, `zeroRatio` = first value ÷ increase
  * when the extrapolation to the left may stop where the counter would be zero (else Infinity).

@@ -1,6 +1,6 @@
 import { ExecutionError } from '../../model/index.ts';
 import type { EvalContext } from './context.ts';
-import { dropMetricName, METRIC_NAME, type Labels } from './label-util.ts';
+import { METRIC_NAME, NameDroppedMeta, type Labels } from './label-util.ts';
 import { K_NONE, materializedVector, StepData, type SeriesMeta, type VectorValue } from './types.ts';
 
 export const SAME_LABELSET = 'vector cannot contain metrics with the same labelset';
@@ -26,7 +26,7 @@ export function materialize(vec: VectorValue, ctx: EvalContext): VectorValue {
  */
 export function nameDroppedMetas(metas: readonly SeriesMeta[], ctx: EvalContext): SeriesMeta[] {
   if (ctx.opts.delayedNameRemoval) return metas.map((m) => ({ labels: m.labels, dropName: true }));
-  const out = metas.map((m) => ({ labels: dropMetricName(m.labels), dropName: false }));
+  const out: SeriesMeta[] = metas.map((m) => NameDroppedMeta.of(m));
   markUniqueAfterNameDrop(metas, out);
   return out;
 }

@@ -25,21 +25,23 @@ function peek(dv: DataView, b: Uint8Array, pos: number): number {
   return (dv.getUint32(i) << s) | ((b[i + 4] as number) >>> (8 - s));
 }
 
-// Two cached views: a query alternates between a series' sealed chunks and its open chunk.
-let viewOfA: Uint8Array | null = null;
-let viewA: DataView = new DataView(new ArrayBuffer(8));
-let viewOfB: Uint8Array | null = null;
-let viewB = viewA;
+// A few cached views: a query reads a series' sealed chunks (often from two or three read buffers)
+// and then its open chunk (from another), so the cache must hold all of them at once or it
+// makes a DataView per chunk.
+const VIEWS = 4;
+const viewOf: Array<Uint8Array | null> = new Array<Uint8Array | null>(VIEWS).fill(null);
+const views: DataView[] = new Array<DataView>(VIEWS).fill(new DataView(new ArrayBuffer(8)));
+let nextView = 0;
 
 /** A DataView of `b`'s bytes, from a small cache (chunks of one query share few buffers). */
 function dataView(b: Uint8Array): DataView {
-  if (b === viewOfA) return viewA;
-  if (b === viewOfB) return viewB;
-  viewOfB = viewOfA;
-  viewB = viewA;
-  viewOfA = b;
-  viewA = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return viewA;
+  for (let i = 0; i < VIEWS; i++) if (viewOf[i] === b) return views[i] as DataView;
+  const i = nextView;
+  nextView = (i + 1) % VIEWS;
+  viewOf[i] = b;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  views[i] = v;
+  return v;
 }
 
 /** Stale markers seen by the last decodeXor call. */

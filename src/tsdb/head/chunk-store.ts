@@ -1,4 +1,5 @@
 import { HeadChunkFiles } from './chunk-files.ts';
+import { readOrder } from './read-order.ts';
 import { growF64, growI32, growU16, growU32 } from './symbols.ts';
 
 /**
@@ -278,10 +279,7 @@ export class ChunkStore {
       lens[i] = this.len[row] as number;
     }
     const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort(
-      (a, b) => (files[a] as number) - (files[b] as number) || (offs[a] as number) - (offs[b] as number),
-    );
+    readOrder(files, offs, n, order);
     this.files.readMany(files, offs, lens, order, n, outBuf, outOff);
   }
 

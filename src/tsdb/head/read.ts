@@ -181,10 +181,18 @@ export class HeadReader implements BlockReader, PostingsSource {
     const out: SeriesData[] = [];
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i] as number;
-      const chunks: ChunkRef[] = [];
-      for (let k = perSeries[i] as number; k < (perSeries[i + 1] as number); k++) {
+      const first = perSeries[i] as number;
+      const sealed = (perSeries[i + 1] as number) - first;
+      const open =
+        h.u8[ref * 64 + 60] === 1 &&
+        (h.f64[ref * 8 + 1] as number) <= maxt &&
+        (h.f64[ref * 8 + 0] as number) >= mint;
+      // Exactly sized (an array grown by push reserves room for 17 elements): one per series and
+      // query, all alive until the query ends.
+      const chunks = new Array<ChunkRef>(sealed + (open ? 1 : 0));
+      for (let k = first; k < first + sealed; k++) {
         const row = rows[k] as number;
-        chunks.push({
+        chunks[k - first] = {
           buf: bufs[k] as Uint8Array,
           off: offs[k] as number,
           mint: ch.mint[row] as number,
@@ -192,13 +200,9 @@ export class HeadReader implements BlockReader, PostingsSource {
           count: ch.count[row] as number,
           len: ch.len[row] as number,
           enc: ChunkEncoding.Xor,
-        });
+        };
       }
-      if (
-        h.u8[ref * 64 + 60] === 1 &&
-        (h.f64[ref * 8 + 1] as number) <= maxt &&
-        (h.f64[ref * 8 + 0] as number) >= mint
-      ) {
+      if (open) {
         const start = h.openOff(ref);
         const len = h.openBytes(ref);
         const page = h.openPage(ref);
@@ -217,7 +221,7 @@ export class HeadReader implements BlockReader, PostingsSource {
         } else {
           for (let b = 0; b < len; b++) openBuf[openAt + b] = page[start + b] as number;
         }
-        chunks.push({
+        chunks[sealed] = {
           buf: openBuf,
           off: openAt,
           mint: h.f64[ref * 8 + 1] as number,
@@ -225,7 +229,7 @@ export class HeadReader implements BlockReader, PostingsSource {
           count: h.u16[ref * 32 + 26] as number,
           len,
           enc: ChunkEncoding.Xor,
-        });
+        };
         openAt += (len + 3) & ~3;
       }
       const ooo = anyOoo ? copyOoo(h.ooo.get(ref), mint, maxt) : null;
