@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import fc from 'fast-check';
+
 import { Labels, type FloatHistogram } from '../../model/index.ts';
 import { exponentialBound, histogramJson } from './histogram-json.ts';
 import {
@@ -55,6 +57,40 @@ describe('JSON pieces', () => {
     assert.equal(jsonString('a<b>&c'), '"a\\u003cb\\u003e\\u0026c"');
     assert.equal(jsonString('line\u2028sep'), '"line\\u2028sep"');
     assert.equal(jsonString('quote " and \\'), '"quote \\" and \\\\"');
+    assert.equal(jsonString('tab\there\u0000\u007f'), '"tab\\there\\u0000\u007f"');
+    assert.equal(jsonString(''), '""');
+  });
+
+  it("quotes any string exactly as JSON.stringify plus Go's escapes would (ASCII fast path included)", () => {
+    const reference = (s: string): string =>
+      JSON.stringify(s).replace(
+        /[<>&\u2028\u2029]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+    const chars = fc.oneof(
+      fc.constantFrom(
+        '"',
+        '\\',
+        '<',
+        '>',
+        '&',
+        '\u2028',
+        '\u2029',
+        '\n',
+        '\u0000',
+        '\u007f',
+        '\ud800',
+        'é',
+        '😀',
+      ),
+      fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: chars })), (s) => {
+        assert.equal(jsonString(s), reference(s));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('writes labels, samples and scalars with Prometheus numbers', () => {
