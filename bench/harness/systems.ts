@@ -98,11 +98,11 @@ export const xscaler: SystemSpec = {
   command(dataDir, _workDir, ports) {
     // Extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it
     // under the harness's load; the profile is written when the server exits on SIGTERM), passed
-    // through NODE_OPTIONS since the launcher runs node itself.
+    // to the launcher, which runs node itself, as XSCALER_NODE_ARGS.
     const nodeArgs = process.env['XSCALER_BENCH_NODE_ARGS'] ?? '';
     return {
       command: XSCALER_BIN,
-      env: nodeArgs.trim() === '' ? process.env : { ...process.env, NODE_OPTIONS: nodeArgs },
+      env: { ...process.env, XSCALER_NODE_ARGS: nodeArgs },
       args: [
         'serve',
         '--listen',
