@@ -15,25 +15,12 @@ import { deflateRawSync } from 'node:zlib';
 import { encodeDecimal, maxDecimalBytes, decodeDecimal } from '../../src/tsdb/chunk/decimal.ts';
 import { decodeXor } from '../../src/tsdb/chunk/xor-bulk.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from '../../src/tsdb/chunk/xor.ts';
+import { arg, median, rng } from '../promql/common.ts';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const CHUNKS = arg('--chunks', 4000);
-const RUNS = arg('--runs', 7);
+const CHUNKS = arg('chunks', 4000);
+const RUNS = arg('runs', 7);
 const N = 120;
 const T0 = 1_800_000_000_000;
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 type Shape = (r: () => number, i: number, prev: number) => number;
 const SHAPES: Record<string, Shape> = {
@@ -116,11 +103,6 @@ function timeDec(c: Corpus): number {
     decodeDecimal(c.buf, c.off[k] as number, c.len[k] as number, c.mint[k] as number, N, outT, outV, 0);
   const d = process.cpuUsage(u);
   return ((d.user + d.system) * 1000) / (CHUNKS * N);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] as number;
 }
 
 function bytes(c: Corpus): [number, number] {

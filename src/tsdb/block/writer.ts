@@ -104,15 +104,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   const flushFrame = async (): Promise<void> => {
     if (rawLen === 0) return;
     const body = raw.subarray(0, rawLen);
-    let codec: number = FrameCodec.Raw;
-    let data: Uint8Array = body;
-    if (input.compress) {
-      const z = await deflate(body, { level: 6 });
-      if (z.length < body.length) {
-        codec = FrameCodec.DeflateRaw;
-        data = z;
-      }
-    }
+    const { codec, data } = await maybeDeflate(body, input.compress);
     const header = new Uint8Array(FRAME_HEADER);
     header[0] = codec;
     writeU32(header, 1, rawLen);
@@ -233,15 +225,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   // Symbols, series and postings repeat a lot (label ids, chunk metas, id deltas): deflated, the
   // index takes about a quarter of its bytes. zlib runs on its thread pool, not the event loop.
   const body = w.bytes();
-  let codec: number = FrameCodec.Raw;
-  let data: Uint8Array = body;
-  if (input.compress) {
-    const z = await deflate(body, { level: 6 });
-    if (z.length < body.length) {
-      codec = FrameCodec.DeflateRaw;
-      data = z;
-    }
-  }
+  const { codec, data } = await maybeDeflate(body, input.compress);
   const head = new RecordWriter();
   head.ensure(4);
   writeU32(head.buf, 0, INDEX_MAGIC);
@@ -279,6 +263,18 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
   await fs.rename(tmp, final);
   await fsyncDir(fs, blocksDir);
   return meta;
+}
+
+/** `body` raw deflated when `compress` is set and that makes it smaller, else as it is. */
+async function maybeDeflate(
+  body: Uint8Array,
+  compress: boolean,
+): Promise<{ codec: number; data: Uint8Array }> {
+  if (compress) {
+    const z = await deflate(body, { level: 6 });
+    if (z.length < body.length) return { codec: FrameCodec.DeflateRaw, data: z };
+  }
+  return { codec: FrameCodec.Raw, data: body };
 }
 
 /**
