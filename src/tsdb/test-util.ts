@@ -42,6 +42,17 @@ export function batchOf(samples: readonly TestSample[], batch = new SampleBatch(
   return batch;
 }
 
+/** Deterministic numbers in [0, 1) for test data (xorshift32). */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
 export function tempDir(prefix = 'tsdb-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

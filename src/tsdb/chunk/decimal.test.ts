@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 
 import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
+import { rng } from '../test-util.ts';
 import { ChunkEncoding, decimalBytes, toDecimal } from './block-chunk.ts';
 import { DecimalReader, decodeDecimal, encodeDecimal, maxDecimalBytes } from './decimal.ts';
 import { decodeXor } from './xor-bulk.ts';
@@ -123,12 +124,9 @@ test('round trip of chunks that are all decimals of one kind (property)', () => 
   fc.assert(
     fc.property(times, series, fc.integer({ min: 0, max: 2 ** 31 }), (ts, [start, e, inc], seed) => {
       let m = start;
-      let x = seed || 1;
+      const rand = rng(seed);
       const bits = ts.map(() => {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        m += (x >>> 0) % (inc + 1);
+        m += Math.floor(rand() * (inc + 1));
         return bitsOf(m / 10 ** e);
       });
       // Exact decimals: always encodable (whether the block takes them depends on the length).

@@ -4,23 +4,13 @@ import { after, test } from 'node:test';
 import { Matcher } from '../../model/index.ts';
 import { ValueKind, type FloatColumns, type Series } from '../../storage/index.ts';
 import { openTsdb, type Tsdb } from '../index.ts';
-import { batchOf, OPTS, tempDir, testHistogram, type TestSample } from '../test-util.ts';
+import { batchOf, OPTS, rng, tempDir, testHistogram, type TestSample } from '../test-util.ts';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
 const opts = { ...OPTS, now: T0 + 100 * HOUR };
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((c) => c()));
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const signal = new AbortController().signal;
 const all = [new Matcher('=~', '__name__', '.+')];
