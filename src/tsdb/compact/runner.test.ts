@@ -43,3 +43,11 @@ test('a job queued right after an idle stop is not failed by the old thread exit
     await w.release();
   }
 });
+
+test('a job still queued when the last user releases the worker is failed, not left hanging', async () => {
+  const w = new SharedWorker(60_000);
+  w.acquire();
+  const failed = assert.rejects(w.run(JOB), /compaction worker stopped/);
+  await w.release();
+  await failed;
+});

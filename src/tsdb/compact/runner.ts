@@ -61,7 +61,13 @@ export class SharedWorker {
     this.idleTimer = null;
     const w = this.worker;
     this.worker = null;
-    if (w) await w.terminate();
+    if (w === null) return;
+    // Jobs still queued in the thread will never answer: fail them here (its late 'exit' no
+    // longer does, see failAll).
+    const err = new Error('compaction worker stopped');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    await w.terminate();
   }
 
   /** After the last pending job: stop the thread unless another job comes within idleMs. */
