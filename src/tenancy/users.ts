@@ -121,8 +121,10 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  // Loaded outside the try: a module that cannot load is a server fault, not a wrong password.
+  const { verify } = await argon2();
   try {
-    return await (await argon2()).verify(hash, password);
+    return await verify(hash, password);
   } catch {
     return false; // a malformed stored hash never lets anyone in
   }
