@@ -183,6 +183,8 @@ const sample = fc.oneof(
       { f: 2, t },
     ]),
   },
+  // Value 0 left out, as proto3 senders (Prometheus) write it.
+  { weight: 1, arbitrary: timestamp.map((t): SampleField[] => [{ f: 2, t }]) },
   { weight: 1, arbitrary: fc.array(sampleField, { maxLength: 4 }) },
 );
 const series = fc.record({
@@ -252,6 +254,19 @@ describe('decodeWriteRequest fast paths', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('read a sample without its value field (0, left out by proto3 senders) as 0', () => {
+    const bytes = new ProtoWriter()
+      .message(1, (ts) =>
+        ts
+          .message(1, (l) => l.string(1, '__name__').string(2, 'up'))
+          .message(2, (s) => s.varint(2, 1_700_000_000_000)),
+      )
+      .finish();
+    const got = actual(bytes);
+    assert.deepEqual(got.samples, [[0, 1_700_000_000_000, 0, 0, 0]]);
+    assert.deepEqual(got, reference(bytes));
   });
 
   it('keep stale markers and NaN payloads bit for bit', () => {

@@ -86,8 +86,10 @@ function shortLabel(r: ProtoReader, out: SampleBatch): boolean {
 
 /**
  * The fast path for a Sample as senders encode it: `0x12 len 0x09 <8 value bytes> 0x10 <timestamp
- * varint of 1..7 bytes>` filling the message exactly (any timestamp in [0, 2^49)). Returns false,
- * with the reader unmoved, for anything else (`sample` decodes it then, to the same result).
+ * varint of 1..7 bytes>` filling the message exactly (any timestamp in [0, 2^49)), or the same
+ * without the value field, which proto3 senders leave out when it is 0 (counters and buckets at
+ * zero). Returns false, with the reader unmoved, for anything else (`sample` decodes it then, to
+ * the same result).
  */
 function shortSample(r: ProtoReader, out: SampleBatch, series: number): boolean {
   if (r.wireType !== WireType.Len) return false;
@@ -95,11 +97,19 @@ function shortSample(r: ProtoReader, out: SampleBatch, series: number): boolean 
   const p = r.pos;
   const len = buf[p] as number;
   const end = p + 1 + len;
-  if (!(len < 0x80) || end > r.limit || len < 11 || len > 17) return false;
-  if (buf[p + 1] !== 0x09 || buf[p + 10] !== 0x10) return false;
+  if (!(len < 0x80) || end > r.limit) return false;
+  let at: number;
+  let value = 0;
+  let flags = 0;
+  if (len >= 11 && len <= 17 && buf[p + 1] === 0x09 && buf[p + 10] === 0x10) {
+    at = p + 11;
+    value = r.doubleAt(p + 2);
+    if (isStaleBytes(buf, p + 2)) flags = SampleFlag.Stale;
+  } else if (len >= 2 && len <= 8 && buf[p + 1] === 0x10) {
+    at = p + 2;
+  } else return false;
   let t = 0;
   let scale = 1;
-  let at = p + 11;
   for (;;) {
     const b = buf[at++] as number;
     t += (b & 0x7f) * scale;
@@ -108,8 +118,7 @@ function shortSample(r: ProtoReader, out: SampleBatch, series: number): boolean 
     scale *= 128;
   }
   if (at !== end) return false;
-  const flags = isStaleBytes(buf, p + 2) ? SampleFlag.Stale : 0;
-  out.addSample(series, t, r.doubleAt(p + 2), flags);
+  out.addSample(series, t, value, flags);
   r.pos = end;
   return true;
 }
