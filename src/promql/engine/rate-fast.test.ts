@@ -101,8 +101,11 @@ function general(name: string, s: Setup, ft: Float64Array, fv: Float64Array): St
 function fast(name: string, s: Setup, ft: Float64Array, fv: Float64Array): StepData {
   const grid = makeGrid(s.start, s.start + (s.steps - 1) * s.step, s.step);
   const out = new StepData(grid.n);
-  // Stale values from an earlier series must not leak: kernels write only the steps they fill.
+  // The kernels write only the steps they fill; the evaluator resets the kinds before each series
+  // (its StepData is reused), and so does this test, after filling in what a previous series left.
   out.v.fill(-7);
+  out.k.fill(K_FLOAT);
+  out.reset();
   if (name === 'irate' || name === 'idelta') {
     fastInstantValue(
       ft,

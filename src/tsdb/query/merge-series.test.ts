@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { Labels } from '../../model/index.ts';
 import { ChunkEncoding } from '../chunk/block-chunk.ts';
-import { mergeSeries } from './querier.ts';
+import { mergeByKey, mergeSeries, mergeSorted } from './querier.ts';
 import type { ChunkRef, SeriesData } from './types.ts';
 
 function chunk(mint: number): ChunkRef {
@@ -44,4 +44,16 @@ test('mergeSeries: a list out of order or with repeats still merges (by key)', (
     ['b', [2]],
     ['c', [1]],
   ]);
+});
+
+test('mergeSorted takes sorted lists (the fast path) and refuses others; it agrees with mergeByKey', () => {
+  const a = [series('a', 1), series('c', 1), series('d', 1)];
+  const b = [series('b', 2), series('c', 2), series('e', 2)];
+  const sorted = mergeSorted([a, b]);
+  assert.notEqual(sorted, null, 'sorted lists take the merge');
+  const key = (ms: ReturnType<typeof mergeByKey>): Array<[string, number[]]> =>
+    ms.map((m) => [m.labels.get('pod'), m.chunks.map((c) => c.mint)]);
+  assert.deepEqual(key(sorted ?? []), key(mergeByKey([a, b])));
+  assert.equal(mergeSorted([[series('c', 1), series('a', 1)], b]), null, 'out of order falls back');
+  assert.equal(mergeSorted([[series('a', 1), series('a', 2)], b]), null, 'repeats fall back');
 });

@@ -134,7 +134,7 @@ export function mergeSeries(parts: readonly SeriesData[][]): Merged[] {
  * k-way merge of lists sorted by labels: no label keys built (a key is a string of every label
  * of every series of every block). Null when some list turns out not to be strictly sorted.
  */
-function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
+export function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
   const k = parts.length;
   const pos = new Int32Array(k);
   const same = new Uint8Array(k);
@@ -172,7 +172,7 @@ function mergeSorted(parts: readonly SeriesData[][]): Merged[] | null {
   }
 }
 
-function mergeByKey(parts: readonly SeriesData[][]): Merged[] {
+export function mergeByKey(parts: readonly SeriesData[][]): Merged[] {
   const byKey = new Map<string, Merged>();
   for (const part of parts) {
     for (const s of part) {
