@@ -442,6 +442,7 @@ export class Head {
     const mask = this.table.length - 1;
     let i = (this.hash[ref] as number) & mask;
     while ((this.table[i] as number) >= 0) i = (i + 1) & mask;
+    if (this.table[i] !== EMPTY_SLOT) this.tombstones--; // a removed series' slot, reused
     this.table[i] = ref;
   }
 

@@ -7,7 +7,7 @@
  */
 
 const RADIX = 1 << 16;
-let counts = new Uint32Array(RADIX);
+const counts = new Uint32Array(RADIX);
 
 /** One stable counting pass: `src` sorted by (key(src[i]) >>> shift) & 0xffff into `dst`. */
 function pass(src: Uint32Array, dst: Uint32Array, n: number, keys: Uint32Array, shift: number): void {
@@ -54,7 +54,6 @@ export function readOrder(files: Uint32Array, offs: Uint32Array, n: number, orde
       );
     return;
   }
-  if (counts.length !== RADIX) counts = new Uint32Array(RADIX);
   let src: Uint32Array = order;
   let dst: Uint32Array = new Uint32Array(n);
   pass(src, dst, n, offs, 0);
