@@ -206,8 +206,12 @@ export function renderReport(res: Results): string {
       continue;
     }
     if (!ran.includes(id)) continue;
-    const { command, args } = SPECS[id].command('DATA', 'WORK', { http: 1, grpc: 2 });
-    const shown = [command === process.execPath ? 'node' : command, ...args]
+    const { command, args, env } = SPECS[id].command('DATA', 'WORK', { http: 1, grpc: 2 });
+    // Settings passed through the environment change the figures too (node flags, malloc tuning).
+    const settings = ['XSCALER_NODE_ARGS', 'GLIBC_TUNABLES']
+      .filter((k) => (env?.[k] ?? '') !== '')
+      .map((k) => `${k}=${env?.[k]}`);
+    const shown = [...settings, command === process.execPath ? 'node' : command, ...args]
       .join(' ')
       .replace(PACKAGE_ROOT + '/', '')
       .replaceAll(':1', ':PORT')
