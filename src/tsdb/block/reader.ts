@@ -4,6 +4,7 @@ import { crc32, inflateRaw } from 'node:zlib';
 import { compareStrings, Labels, type FloatHistogram, type Matcher } from '../../model/index.ts';
 import type { TsdbFs } from '../fs.ts';
 import { EMPTY } from '../head/postings.ts';
+import { growF64, growU32, growU8 } from '../head/symbols.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SeriesData } from '../query/types.ts';
 import { Slicer } from '../slicer.ts';
@@ -137,14 +138,12 @@ export class DiskBlock implements BlockReader, PostingsSource {
       const k = r.uvarint();
       this.chunkStart[i] = nc;
       if (nc + k > cap) {
-        cap = Math.max(cap * 2, nc + k);
-        cMint = growF(cMint, cap);
-        cMaxt = growF(cMaxt, cap);
-        cCount = growU(cCount, cap);
-        cLen = growU(cLen, cap);
-        const e = new Uint8Array(cap);
-        e.set(cEnc);
-        cEnc = e;
+        cMint = growF64(cMint, nc + k);
+        cMaxt = growF64(cMaxt, nc + k);
+        cCount = growU32(cCount, nc + k);
+        cLen = growU32(cLen, nc + k);
+        cEnc = growU8(cEnc, nc + k);
+        cap = cMint.length;
       }
       let prev = 0;
       for (let j = 0; j < k; j++) {
@@ -209,7 +208,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
       pairValue[p] = value;
       pairOff[p] = at;
       const len = r.uvarint();
-      if (at + len > plist.length) plist = growU(plist, Math.max(plist.length * 2, at + len));
+      if (at + len > plist.length) plist = growU32(plist, at + len);
       let prev = 0;
       for (let j = 0; j < len; j++) plist[at++] = prev += r.uvarint();
     }
@@ -442,11 +441,6 @@ export class DiskBlock implements BlockReader, PostingsSource {
   }
 }
 
-function growF(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
 /** First index in [lo, hi) of ascending `a` with a[i] >= x. */
 function lowerBoundU(a: Uint32Array, lo: number, hi: number, x: number): number {
   while (lo < hi) {
@@ -455,12 +449,6 @@ function lowerBoundU(a: Uint32Array, lo: number, hi: number, x: number): number 
     else hi = mid;
   }
   return lo;
-}
-
-function growU(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
 }
 
 interface HistChunkMeta {

@@ -6,6 +6,7 @@ import { ChunkEncoding, decimalBytes, toDecimal } from '../chunk/block-chunk.ts'
 import type { EncodedHistChunk } from '../chunk/histogram.ts';
 import { fsyncDir, writeAll, writeFileAtomic, type TsdbFs } from '../fs.ts';
 import type { ChunkRef } from '../query/types.ts';
+import { growU32, growU8 } from '../head/symbols.ts';
 import { Slicer } from '../slicer.ts';
 import { RecordWriter, writeU32 } from '../wal/record.ts';
 import {
@@ -67,11 +68,7 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
     if ((i & 1023) === 1023 && slicer.due()) await slicer.yield();
     labelStart[i] = nids;
     const raw = (input.series[i] as BlockSeries).labels.raw();
-    if (nids + raw.length > ids.length) {
-      const grown = new Uint32Array(Math.max(ids.length * 2, nids + raw.length));
-      grown.set(ids);
-      ids = grown;
-    }
+    if (nids + raw.length > ids.length) ids = growU32(ids, nids + raw.length);
     for (let k = 0; k < raw.length; k++) {
       const x = raw[k] as string;
       let id = symId.get(x);
@@ -127,19 +124,10 @@ export async function writeBlock(fs: TsdbFs, blocksDir: string, input: WriteBloc
       let need = 0;
       for (const c of s.chunks) need += c.len;
       for (const c of hist) need += c.len;
-      if (rawLen + need > raw.length) {
-        const bigger = new Uint8Array(Math.max(raw.length * 2, rawLen + need));
-        bigger.set(raw.subarray(0, rawLen));
-        raw = bigger;
-      }
+      if (rawLen + need > raw.length) raw = growU8(raw, rawLen + need);
       if (nfloat + s.chunks.length > outLen.length) {
-        const n = Math.max(outLen.length * 2, nfloat + s.chunks.length);
-        const l = new Uint32Array(n);
-        l.set(outLen);
-        outLen = l;
-        const e = new Uint8Array(n);
-        e.set(outEnc);
-        outEnc = e;
+        outLen = growU32(outLen, nfloat + s.chunks.length);
+        outEnc = growU8(outEnc, outLen.length);
       }
       seriesFrame[i] = frameOffsets.length;
       seriesOff[i] = rawLen;

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 
 import { Matcher } from '../../model/index.ts';
 import { ValueKind, type FloatColumns, type Series } from '../../storage/index.ts';
 import { openTsdb, type Tsdb } from '../index.ts';
-import { batchOf, OPTS, rng, tempDir, testHistogram, type TestSample } from '../test-util.ts';
+import { batchOf, OPTS, rng, tempDirs, testHistogram, type TestSample } from '../test-util.ts';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % (24 * HOUR));
 const opts = { ...OPTS, now: T0 + 100 * HOUR };
-const cleanups: Array<() => void> = [];
-after(() => cleanups.forEach((c) => c()));
+const dir = tempDirs();
 
 const signal = new AbortController().signal;
 const all = [new Matcher('=~', '__name__', '.+')];
@@ -89,9 +88,7 @@ async function compareAll(db: Tsdb, rand: () => number, label: string): Promise<
 test('readFloats matches the iterator over head, blocks, overlaps, out-of-order data, stale markers and deletions', async () => {
   for (const seed of [1, 2, 3]) {
     const rand = rng(seed);
-    const d = tempDir();
-    cleanups.push(d.cleanup);
-    const db = await openTsdb(d.dir, {
+    const db = await openTsdb(dir(), {
       blockRangeMs: HOUR,
       maxBlockRangeMs: 9 * HOUR,
       maintenanceIntervalMs: 0,
