@@ -11,6 +11,7 @@ import type { FloatColumns } from '../../src/storage/index.ts';
 import { DiskBlock } from '../../src/tsdb/block/reader.ts';
 import { realFs } from '../../src/tsdb/fs.ts';
 import { readChunkFloats } from '../../src/tsdb/query/read-floats.ts';
+import { median } from './workload.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: block-read.bench.ts BLOCK_DIR [runs]');
@@ -41,7 +42,6 @@ for (let r = 0; r < runs; r++) {
   scan.push((d.user + d.system) / 1000);
   await b.close();
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 console.log(`open: median ${median(open).toFixed(0)} ms CPU (${open.map((x) => x.toFixed(0)).join(' ')})`);
 console.log(
   `full scan of ${samples} samples: median ${median(scan).toFixed(0)} ms CPU (${scan.map((x) => x.toFixed(0)).join(' ')})`,

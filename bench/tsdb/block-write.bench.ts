@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { median } from './workload.ts';
+
 import { DiskBlock } from '../../src/tsdb/block/reader.ts';
 import { newUlid } from '../../src/tsdb/block/format.ts';
 import { writeBlock } from '../../src/tsdb/block/writer.ts';
@@ -55,5 +57,4 @@ try {
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
-cpu.sort((a, b) => a - b);
-console.log(`median ${cpu[cpu.length >> 1]?.toFixed(0)} ms CPU for ${block.meta.stats.numSamples} samples`);
+console.log(`median ${median(cpu).toFixed(0)} ms CPU for ${block.meta.stats.numSamples} samples`);

@@ -25,6 +25,7 @@ import { decodeWriteRequest } from '../../src/protocol/index.ts';
 import { openTsdb } from '../../src/tsdb/index.ts';
 import { parseDuration } from '../harness/options.ts';
 import { generateWorkload } from '../harness/workload.ts';
+import { gc, median } from './workload.ts';
 
 const targets = Number(process.argv[2] ?? 2400);
 const backfillMs = parseDuration(process.argv[3] ?? '2h');
@@ -36,7 +37,6 @@ const intervalMs = 60_000;
 // the next one (the sustained scrape, not sent here, would be the first after it).
 const boundary = Math.floor((Date.now() - backfillMs - 3 * intervalMs) / BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
 const notAfterMs = end === 'now' ? Date.now() : boundary + backfillMs + intervalMs + 1;
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const MiB = 1024 * 1024;
 
 const work = mkdtempSync(join(tmpdir(), 'push-pipeline-'));
@@ -123,6 +123,5 @@ for (let round = 0; round < rounds; round++) {
   await db.close();
   rmSync(dir, { recursive: true, force: true });
 }
-const sorted = [...cpuPerM].sort((a, b) => a - b);
-console.log(`median CPU-s per M samples over ${rounds} round(s): ${sorted[sorted.length >> 1]?.toFixed(3)}`);
+console.log(`median CPU-s per M samples over ${rounds} round(s): ${median(cpuPerM).toFixed(3)}`);
 rmSync(work, { recursive: true, force: true });
