@@ -18,7 +18,8 @@
  * ```
  * The varint bytes are written into the bit stream, not byte-aligned storage (the stream happens to
  * be aligned for samples 0 and 1). The odd ranges of the dod buckets are Prometheus's: a decoder
- * treats a bucket value above 2^(n-1) as negative, so +2^(n-1) fits and -2^(n-1) does not.
+ * treats a bucket value above 2^(n-1) as negative, so +2^(n-1) fits and -2^(n-1) does not (the
+ * stream coder's `dodBias` of 1).
  *
  * Values travel as two uint32 halves of their bits so NaN payloads (the stale marker
  * 0x7ff0000000000002) survive; `appendFloat` is the convenience path for ordinary numbers.
@@ -33,15 +34,13 @@ export const ChunkEncoding = { None: 0, XOR: 1, Histogram: 2, FloatHistogram: 3 
 /** Prometheus cuts head chunks at 120 samples; we cut ours there too. */
 export const XOR_CHUNK_MAX_SAMPLES = 120;
 
-const TWO32 = 4294967296;
-
 /**
  * Builds one XOR chunk in a growable buffer it owns. `bytes()` is a view that is valid until the
  * next `reset()` or append. Appending allocates nothing except when the buffer grows (doubling).
  */
 export class XorChunkEncoder {
   /** Bits and values; its buffer holds the whole chunk, the two header bytes included. */
-  private readonly w = new XorStreamWriter();
+  private readonly w = new XorStreamWriter(1);
   private n = 0;
   private t = 0;
   private tDelta = 0;
@@ -107,24 +106,7 @@ export class XorChunkEncoder {
       w.writeValue(hi, lo);
     } else {
       const delta = t - this.t;
-      const dod = delta - this.tDelta;
-      if (dod === 0) {
-        w.bits(0, 1);
-      } else if (dod >= -8191 && dod <= 8192) {
-        w.bits(0b10, 2);
-        w.bits(dod & 0x3fff, 14);
-      } else if (dod >= -65535 && dod <= 65536) {
-        w.bits(0b110, 3);
-        w.bits(dod & 0x1ffff, 17);
-      } else if (dod >= -524287 && dod <= 524288) {
-        w.bits(0b1110, 4);
-        w.bits(dod & 0xfffff, 20);
-      } else {
-        w.bits(0b1111, 4);
-        const dhi = Math.floor(dod / TWO32);
-        w.bits(dhi >>> 0, 32);
-        w.bits((dod - dhi * TWO32) >>> 0, 32);
-      }
+      w.writeDod(delta - this.tDelta);
       this.tDelta = delta;
       w.writeValue(hi, lo);
     }
@@ -173,7 +155,7 @@ export class XorChunkDecoder {
   v = 0;
   vhi = 0;
   vlo = 0;
-  private readonly r = new XorStreamReader();
+  private readonly r = new XorStreamReader(1);
   private bitLength = 0;
   private total = 0;
   private read = 0;
@@ -213,22 +195,7 @@ export class XorChunkDecoder {
       this.t += this.tDelta;
       r.readValue();
     } else {
-      let width = 0;
-      if (r.bits(1) === 1) {
-        if (r.bits(1) === 0) width = 14;
-        else if (r.bits(1) === 0) width = 17;
-        else if (r.bits(1) === 0) width = 20;
-        else width = 64;
-      }
-      let dod = 0;
-      if (width === 64) {
-        const hi = r.bits(32) | 0; // signed
-        dod = hi * TWO32 + r.bits(32);
-      } else if (width > 0) {
-        dod = r.bits(width);
-        if (dod > 2 ** (width - 1)) dod -= 2 ** width;
-      }
-      this.tDelta += dod;
+      this.tDelta += r.readDod();
       this.t += this.tDelta;
       r.readValue();
     }

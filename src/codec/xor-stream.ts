@@ -17,6 +17,11 @@
  * Values travel as two uint32 halves (hi, lo) of their IEEE-754 bits, never as JS numbers, so the
  * stale marker 0x7ff0000000000002 (and any NaN payload) survives bit for bit.
  *
+ * Timestamps are written as delta-of-deltas in buckets of 14, 17 and 20 bits (else 64). The two
+ * formats differ only in where a bucket's range sits: ours holds [-2^(n-1), 2^(n-1) - 1] (plain
+ * two's complement), Prometheus's [-2^(n-1) + 1, 2^(n-1)] (its decoder treats a bucket value above
+ * 2^(n-1) as negative). `dodBias` (0 or 1, fixed per instance) is that shift.
+ *
  * The writer ORs bits in, so its range must be zeroed before the first sample. One class of each
  * serves both formats so that the hot code stays monomorphic.
  */
@@ -53,6 +58,8 @@ export function bitsToFloat(hi: number, lo: number): number {
  * columns between appends (`XorWriter` is one reusable object, loaded per series).
  */
 export class XorStreamWriter {
+  /** 0 for the tsdb's dod buckets, 1 for Prometheus's (see the file comment). */
+  readonly dodBias: number;
   buf: Uint8Array = new Uint8Array(0);
   base = 0;
   /** Bits written so far, counted from `base`. */
@@ -65,6 +72,10 @@ export class XorStreamWriter {
   /** Leading/trailing zero counts of the last XOR window; 255 = none yet. */
   lead = 255;
   trail = 0;
+
+  constructor(dodBias: 0 | 1 = 0) {
+    this.dodBias = dodBias;
+  }
 
   /** Starts an empty chunk in `[base, ...)` of `buf` (the range must be zeroed). */
   reset(buf: Uint8Array, base: number): void {
@@ -103,16 +114,18 @@ export class XorStreamWriter {
     this.count++;
   }
 
-  private writeDod(dod: number): void {
+  /** Writes a timestamp delta-of-delta in the smallest bucket that holds it. */
+  writeDod(dod: number): void {
+    const d = dod - this.dodBias; // a bucket holds [-2^(n-1), 2^(n-1) - 1] + bias
     if (dod === 0) {
       this.bits(0, 1);
-    } else if (dod >= -8192 && dod < 8192) {
+    } else if (d >= -8192 && d < 8192) {
       this.bits(0b10, 2);
       this.bits(dod & 0x3fff, 14);
-    } else if (dod >= -65536 && dod < 65536) {
+    } else if (d >= -65536 && d < 65536) {
       this.bits(0b110, 3);
       this.bits(dod & 0x1ffff, 17);
-    } else if (dod >= -524288 && dod < 524288) {
+    } else if (d >= -524288 && d < 524288) {
       this.bits(0b1110, 4);
       this.bits(dod & 0xfffff, 20);
     } else {
@@ -188,6 +201,8 @@ export class XorStreamWriter {
  * `t`, `vhi`, `vlo`. No allocation per sample.
  */
 export class XorStreamReader {
+  /** 0 for the tsdb's dod buckets, 1 for Prometheus's (see the file comment). */
+  readonly dodBias: number;
   t = 0;
   vhi = 0;
   vlo = 0;
@@ -201,6 +216,10 @@ export class XorStreamReader {
   private tDelta = 0;
   private lead = 0;
   private trail = 0;
+
+  constructor(dodBias: 0 | 1 = 0) {
+    this.dodBias = dodBias;
+  }
 
   reset(buf: Uint8Array, base: number, mint: number, count: number): void {
     this.buf = buf;
@@ -234,11 +253,12 @@ export class XorStreamReader {
     return bitsToFloat(this.vhi, this.vlo);
   }
 
-  private readDod(): number {
+  /** Reads a delta-of-delta written by `writeDod` (with the same bias). */
+  readDod(): number {
     if (this.bits(1) === 0) return 0;
-    if (this.bits(1) === 0) return signExtend(this.bits(14), 14);
-    if (this.bits(1) === 0) return signExtend(this.bits(17), 17);
-    if (this.bits(1) === 0) return signExtend(this.bits(20), 20);
+    if (this.bits(1) === 0) return this.signed(this.bits(14), 14);
+    if (this.bits(1) === 0) return this.signed(this.bits(17), 17);
+    if (this.bits(1) === 0) return this.signed(this.bits(20), 20);
     const hi = this.bits(32) | 0;
     const lo = this.bits(32);
     return hi * TWO32 + lo;
@@ -275,6 +295,11 @@ export class XorStreamReader {
     this.vlo = (this.vlo ^ lo) >>> 0;
   }
 
+  /** The `n`-bit bucket value `v` as a signed number: values from 2^(n-1) + bias up are negative. */
+  private signed(v: number, n: number): number {
+    return v >= (1 << (n - 1)) + this.dodBias ? v - (1 << n) : v;
+  }
+
   /**
    * Reads `n` (1..32) bits as an unsigned number. Bits past the end of `buf` read as zeros; a
    * reader of untrusted bytes compares `bitPos` with their length.
@@ -298,8 +323,4 @@ export class XorStreamReader {
 
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
-}
-
-function signExtend(v: number, n: number): number {
-  return v >= 1 << (n - 1) ? v - (1 << n) : v;
 }
