@@ -1,4 +1,5 @@
 import { WireType } from './proto-reader.ts';
+import { putUvarint } from './varint.ts';
 
 const encoder = new TextEncoder();
 
@@ -170,12 +171,7 @@ export class ProtoWriter {
   /** Non-negative integer up to 2^53 as a varint. */
   private rawVarint(value: number): void {
     this.ensure(10);
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[this.len++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.len++] = v;
+    this.len = putUvarint(this.buf, this.len, value);
   }
 
   private tag(field: number, wireType: number): void {

@@ -11,6 +11,8 @@
  * stay in XOR chunks. Decoding divides by the same power of ten, so the round trip is bit-exact.
  */
 
+import { putUvarint, unzigzag, zigzag } from '../../codec/index.ts';
+
 /** 10^e for e in [0, 22]: every one is exact in a double, so m / 10^e is correctly rounded. */
 const POW10 = new Float64Array(23);
 for (let e = 0, p = 1; e < POW10.length; e++, p *= 10) POW10[e] = p;
@@ -58,17 +60,67 @@ function decimalExponent(v: Float64Array, count: number, m: Float64Array): numbe
   return e;
 }
 
-function putUvarint(out: Uint8Array, at: number, v: number): number {
-  while (v >= 0x80) {
-    out[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[at++] = v;
-  return at;
+function putVarint(out: Uint8Array, at: number, v: number): number {
+  return putUvarint(out, at, zigzag(v));
 }
 
-function putVarint(out: Uint8Array, at: number, v: number): number {
-  return putUvarint(out, at, v < 0 ? -2 * v - 1 : 2 * v);
+/** Where the last `readUvarint` stopped: a module variable, so reading allocates nothing. */
+let after = 0;
+
+/**
+ * Reads the unsigned varint at `b[p]`; the position after it goes to `after`. Reading past the end
+ * of `b` (undefined) ends the varint, and the caller's final length check catches it.
+ */
+function readUvarint(b: Uint8Array, p: number): number {
+  let x = b[p++] as number;
+  let u = x & 0x7f;
+  let mul = 128;
+  while (x >= 0x80) {
+    x = b[p++] as number;
+    u += (x & 0x7f) * mul;
+    mul *= 128;
+  }
+  after = p;
+  return u;
+}
+
+/**
+ * Reads the zigzag varint deltas of deltas that follow a first value `base` and fills
+ * `out[from + 1, stop)` with `(base + offset) / div` (timestamps: base mint, div 1; values: base
+ * m0, div 10^e; both exact). Returns the position after the last varint. The one place deltas of
+ * deltas are read.
+ */
+function readDods(
+  b: Uint8Array,
+  p: number,
+  base: number,
+  div: number,
+  out: Float64Array,
+  from: number,
+  stop: number,
+): number {
+  // Offsets from base in a local (see decodeXor: a loop variable started from a parameter is boxed).
+  let acc = 0;
+  let d = 0;
+  for (let i = from + 1; i < stop; i++) {
+    // Inline rather than readUvarint: this loop is the decoder's hot path.
+    let y = b[p++] as number;
+    if (y < 0x80)
+      d += (y >>> 1) ^ -(y & 1); // one-byte zigzag: most deltas of deltas
+    else {
+      let u = y & 0x7f;
+      let mul = 128;
+      do {
+        y = b[p++] as number;
+        u += (y & 0x7f) * mul;
+        mul *= 128;
+      } while (y >= 0x80);
+      d += unzigzag(u);
+    }
+    acc += d;
+    out[i] = (base + acc) / div;
+  }
+  return p;
 }
 
 /**
@@ -153,80 +205,31 @@ export function decodeDecimal(
   if (e > MAX_DECIMAL_EXPONENT || vmode > ValueMode.Constant)
     throw new Error(`decimal chunk: unknown header ${head} (written by a newer version?)`);
   const stop = at + count;
-  // Offsets from mint in a local (see decodeXor: a loop variable started from a parameter is boxed).
-  let t = 0;
   outT[at] = mint;
   if (tmode === TimeMode.Regular) {
     if (count > 1) {
-      let step = 0;
-      let mul = 1;
-      for (;;) {
-        const x = b[p++] as number;
-        step += (x & 0x7f) * mul;
-        // Written so that reading past the buffer (undefined) ends the loop too.
-        if (!(x >= 0x80)) break;
-        mul *= 128;
-      }
+      const step = readUvarint(b, p);
+      p = after;
+      // Offsets from mint in a local (see decodeXor: a loop variable started from a parameter is boxed).
+      let t = 0;
       for (let i = at + 1; i < stop; i++) {
         t += step;
         outT[i] = mint + t;
       }
     }
   } else {
-    let d = 0;
-    for (let i = at + 1; i < stop; i++) {
-      let x = b[p++] as number;
-      if (x < 0x80) d += (x >>> 1) ^ -(x & 1);
-      else {
-        let u = x & 0x7f;
-        let mul = 128;
-        do {
-          x = b[p++] as number;
-          u += (x & 0x7f) * mul;
-          mul *= 128;
-        } while (x >= 0x80);
-        d += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-      }
-      t += d;
-      outT[i] = mint + t;
-    }
+    p = readDods(b, p, mint, 1, outT, at, stop);
   }
   const pw = POW10[e] as number;
   // m0, then (unless constant) the deltas of deltas.
-  let m = 0;
-  {
-    let x = b[p++] as number;
-    let u = x & 0x7f;
-    let mul = 128;
-    while (x >= 0x80) {
-      x = b[p++] as number;
-      u += (x & 0x7f) * mul;
-      mul *= 128;
-    }
-    m = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-  }
-  outV[at] = m / pw;
+  const m = unzigzag(readUvarint(b, p));
+  p = after;
+  const v = m / pw;
+  outV[at] = v;
   if (vmode === ValueMode.Constant) {
-    const v = m / pw;
     for (let i = at + 1; i < stop; i++) outV[i] = v;
   } else {
-    let d = 0;
-    for (let i = at + 1; i < stop; i++) {
-      let x = b[p++] as number;
-      if (x < 0x80) d += (x >>> 1) ^ -(x & 1);
-      else {
-        let u = x & 0x7f;
-        let mul = 128;
-        do {
-          x = b[p++] as number;
-          u += (x & 0x7f) * mul;
-          mul *= 128;
-        } while (x >= 0x80);
-        d += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-      }
-      m += d;
-      outV[i] = m / pw;
-    }
+    p = readDods(b, p, m, pw, outV, at, stop);
   }
   if (p > end) throw new Error(`decimal chunk: ${p - off} bytes read, the chunk has ${len}`);
 }

@@ -1,5 +1,7 @@
 import { crc32 } from 'node:zlib';
 
+import { putUvarint, unzigzag, zigzag } from '../../codec/index.ts';
+
 /**
  * WAL and checkpoint records (layout in ../FORMAT.md, "WAL record"). A record is
  * `type u8 | length u32le | crc32 u32le | payload`; the CRC covers the type, the length and the
@@ -88,19 +90,12 @@ export class RecordWriter {
   /** Unsigned varint of an integer in [0, 2^53). */
   uvarint(v: number): void {
     this.ensure(10);
-    const b = this.buf;
-    let p = this.pos;
-    while (v >= 0x80) {
-      b[p++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    b[p++] = v;
-    this.pos = p;
+    this.pos = putUvarint(this.buf, this.pos, v);
   }
 
   /** Zigzag varint of an integer in (-2^52, 2^52). */
   varint(v: number): void {
-    this.uvarint(v < 0 ? -2 * v - 1 : 2 * v);
+    this.uvarint(zigzag(v));
   }
 
   /** A float as its two bit halves, little-endian (lo first): exact bits, NaN payloads included. */
@@ -206,8 +201,7 @@ export class RecordReader {
   }
 
   varint(): number {
-    const u = this.uvarint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    return unzigzag(this.uvarint());
   }
 
   /** Reads 8 raw bytes: lo then hi, into `hi`/`lo`. */
