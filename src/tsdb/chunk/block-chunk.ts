@@ -1,5 +1,6 @@
-import { encodeDecimal, maxDecimalBytes } from './decimal.ts';
+import { encodeDecimal, isDecimal, maxDecimalBytes } from './decimal.ts';
 import { decodeXor } from './xor-bulk.ts';
+import { XorReader } from './xor.ts';
 
 /**
  * Encodings of float chunks, recorded per chunk in the block index (version 3 and later). The head
@@ -12,6 +13,7 @@ let ts = new Float64Array(128);
 let vs = new Float64Array(128);
 let v32 = new Int32Array(vs.buffer);
 let scratch = new Uint8Array(maxDecimalBytes(128));
+const first = new XorReader();
 
 /** Bytes of the last successful toDecimal call, valid until the next call. */
 export let decimalBytes: Uint8Array = scratch;
@@ -24,6 +26,11 @@ export let decimalBytes: Uint8Array = scratch;
  */
 export function toDecimal(buf: Uint8Array, off: number, len: number, mint: number, count: number): number {
   if (count < 1) return -1;
+  // A float gauge fails at its first value: look at it (the stream's first 64 bits) before
+  // decoding the whole chunk.
+  first.reset(buf, off, mint, count);
+  first.next();
+  if (!isDecimal(first.value())) return -1;
   if (ts.length < count) {
     ts = new Float64Array(count);
     vs = new Float64Array(count);

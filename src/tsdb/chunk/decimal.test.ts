@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
 import { rng } from '../test-util.ts';
 import { ChunkEncoding, decimalBytes, toDecimal } from './block-chunk.ts';
-import { DecimalReader, decodeDecimal, encodeDecimal, maxDecimalBytes } from './decimal.ts';
+import { DecimalReader, decodeDecimal, encodeDecimal, isDecimal, maxDecimalBytes } from './decimal.ts';
 import { decodeXor } from './xor-bulk.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from './xor.ts';
 
@@ -228,4 +228,19 @@ test('a corrupt decimal chunk throws instead of reading on', () => {
     () => decodeDecimal(new Uint8Array([0x00, 0xff, 0xff]), 0, 3, T0, 3, outT, outV, 0),
     /bytes read/,
   );
+});
+
+test('toDecimal turns down a float gauge from its first value, and only then decodes', () => {
+  const ts = Array.from({ length: 120 }, (_, i) => T0 + i * 60_000);
+  const gauge = ts.map((_, i) => bitsOf(Math.sin(i + 1) * 123.456789));
+  const xor = xorChunk(ts, gauge);
+  assert.equal(toDecimal(xor, 0, xor.length, T0, 120), -1);
+  assert.equal(isDecimal(Math.sin(1) * 123.456789), false);
+  assert.equal(isDecimal(0.25), true);
+  assert.equal(isDecimal(-0), false);
+  assert.equal(isDecimal(NaN), false);
+  // A first value that fits does not settle it: a later float still keeps the chunk XOR.
+  const late = gauge.map((v, i) => (i === 0 ? bitsOf(1) : v));
+  const x2 = xorChunk(ts, late);
+  assert.equal(toDecimal(x2, 0, x2.length, T0, 120), -1);
 });

@@ -33,21 +33,32 @@ export function maxDecimalBytes(count: number): number {
 let mant = new Float64Array(128);
 
 /**
+ * The smallest exponent from `e` up with `x` exactly m / 10^exponent (|m| <= 2^50); -1 when there is
+ * none (NaN, ±Infinity, -0, too many digits, too large).
+ */
+function exponentFrom(x: number, e: number): number {
+  if (!Number.isFinite(x) || (x === 0 && 1 / x < 0)) return -1;
+  for (;;) {
+    const p = POW10[e] as number;
+    const r = Math.round(x * p);
+    if (Math.abs(r) <= MAX_MANTISSA && r / p === x) return e;
+    if (++e > MAX_DECIMAL_EXPONENT || Math.abs(x * p) > MAX_MANTISSA) return -1;
+  }
+}
+
+/** Whether a decimal chunk can hold `x` at all (a chunk holding it may still need XOR). */
+export function isDecimal(x: number): boolean {
+  return exponentFrom(x, 0) >= 0;
+}
+
+/**
  * The exponent of the smallest e with every value exactly m / 10^e (|m| <= 2^50), mantissas in
  * `m[0, count)`; -1 when there is none (NaN, ±Infinity, -0, too many digits, too large).
  */
 function decimalExponent(v: Float64Array, count: number, m: Float64Array): number {
   let e = 0;
-  for (let i = 0; i < count; i++) {
-    const x = v[i] as number;
-    if (!Number.isFinite(x) || (x === 0 && 1 / x < 0)) return -1;
-    for (;;) {
-      const p = POW10[e] as number;
-      const r = Math.round(x * p);
-      if (Math.abs(r) <= MAX_MANTISSA && r / p === x) break;
-      if (++e > MAX_DECIMAL_EXPONENT || Math.abs(x * p) > MAX_MANTISSA) return -1;
-    }
-  }
+  for (let i = 0; i < count && e >= 0; i++) e = exponentFrom(v[i] as number, e);
+  if (e < 0) return -1;
   // An exponent found for a later value is larger than the one an earlier value needed: check
   // every value again at the final one (x * 10^e rounds to the scaled mantissa unless near 2^50).
   const p = POW10[e] as number;
