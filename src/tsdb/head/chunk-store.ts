@@ -98,21 +98,25 @@ export class ChunkStore {
   ro = 0;
   /**
    * Called when the region of `owner` moved to `page`/`off` (same size, same bytes) while another
-   * region was released. Without it, regions never move except through their owner.
+   * region was released.
    */
-  onMove: ((owner: number, page: number, off: number) => void) | null = null;
+  private readonly onMove: (owner: number, page: number, off: number) => void;
   /** Regions moved by evacuations (statistics, tests). */
   moved = 0;
 
-  constructor(files: HeadChunkFiles = new HeadChunkFiles(null, '')) {
+  constructor(
+    onMove: (owner: number, page: number, off: number) => void,
+    files: HeadChunkFiles = new HeadChunkFiles(null, ''),
+  ) {
     this.files = files;
+    this.onMove = onMove;
   }
 
   /**
-   * Reserves a zeroed region of at least `bytes` (≤ 2304) for an open chunk of `owner` (passed to
-   * `onMove` if the region is ever moved); leaves it in `rp`/`ro` and returns its capacity.
+   * Reserves a zeroed region of at least `bytes` (≤ 2304) for an open chunk of `owner` (≥ 0, passed
+   * to `onMove` if the region is ever moved); leaves it in `rp`/`ro` and returns its capacity.
    */
-  reserve(bytes: number, owner = -1): number {
+  reserve(bytes: number, owner: number): number {
     const ci = classOf(bytes);
     const c = this.classes[ci] as SizeClass;
     let page = -1;
@@ -176,15 +180,15 @@ export class ChunkStore {
       return;
     }
     if (
-      this.onMove !== null &&
       !slab.draining &&
       slab.bump === slab.slots &&
       slab.slots >= MIN_EVACUATE_SLOTS &&
       slab.live > 0 &&
-      slab.live * SPARSE <= slab.slots &&
-      this.evacuate(page)
-    )
+      slab.live * SPARSE <= slab.slots
+    ) {
+      this.evacuate(page);
       return;
+    }
     if (slab.freeN === slab.free.length) {
       const grown = new Uint16Array(Math.min(slab.slots, slab.free.length * 2));
       grown.set(slab.free);
@@ -197,19 +201,12 @@ export class ChunkStore {
     }
   }
 
-  /**
-   * Moves every region of slab `page` into other slabs of its class, then gives the slab back.
-   * Returns false, having done nothing, when a region in use has no owner to tell.
-   */
-  private evacuate(page: number): boolean {
+  /** Moves every region of slab `page` into other slabs of its class, then gives the slab back. */
+  private evacuate(page: number): void {
     const slab = this.slabs[page] as Slab;
     const size = (this.classes[slab.cls] as SizeClass).size;
     const from = this.pages[page] as Uint8Array;
-    const onMove = this.onMove as (owner: number, page: number, off: number) => void;
-    // Only when every region in use has an owner to tell (reserve's owner is optional).
-    let owned = 0;
-    for (let slot = 0; slot < slab.bump; slot++) if ((slab.owner[slot] as number) >= 0) owned++;
-    if (owned !== slab.live) return false;
+    const onMove = this.onMove;
     slab.draining = true;
     for (let slot = 0; slot < slab.bump && slab.live > 0; slot++) {
       const owner = slab.owner[slot] as number;
@@ -222,7 +219,6 @@ export class ChunkStore {
       onMove(owner, this.rp, this.ro);
     }
     this.dropSlab(page);
-    return true;
   }
 
   private dropSlab(page: number): void {

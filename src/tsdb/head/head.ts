@@ -101,12 +101,11 @@ export class Head {
   /** `files` keeps the sealed chunks (default: in memory, for tests). */
   constructor(chunkRange: number, files?: HeadChunkFiles) {
     this.chunkRange = chunkRange;
-    this.chunks = new ChunkStore(files);
     // A region moved out of a sparse slab: the series' row follows it.
-    this.chunks.onMove = (ref, page, off) => {
+    this.chunks = new ChunkStore((ref, page, off) => {
       this.u32[ref * 16 + 11] = page;
       this.u32[ref * 16 + 12] = off;
-    };
+    }, files);
     this.metricSym = this.symbols.intern(METRIC_NAME);
   }
 
