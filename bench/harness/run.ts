@@ -48,7 +48,7 @@ export interface RunContext {
 
 class Crashed extends Error {}
 
-async function waitReady(
+export async function waitReady(
   client: HttpClient,
   spec: SystemSpec,
   proc: Managed,
