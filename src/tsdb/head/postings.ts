@@ -77,31 +77,11 @@ export class PostingsIndex {
    * Returns the number of pairs removed.
    */
   filter(keep: (ref: number) => boolean): number {
-    let removed = 0;
-    for (const [name, values] of this.byName) {
-      for (const [value, p] of values) {
-        if (typeof p === 'number') {
-          if (!keep(p)) {
-            values.delete(value);
-            removed++;
-          }
-          continue;
-        }
-        let w = 0;
-        for (let i = 0; i < p.n; i++) {
-          const r = p.refs[i] as number;
-          if (keep(r)) p.refs[w++] = r;
-        }
-        p.n = w;
-        if (w === 0) {
-          values.delete(value);
-          removed++;
-        } else if (w === 1) values.set(value, p.refs[0] as number);
-      }
-      if (values.size === 0) this.byName.delete(name);
+    const steps = filtering(this, keep);
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
     }
-    if (removed > 0) this.version++;
-    return removed;
   }
 }
 
@@ -114,6 +94,20 @@ export async function filterSliced(
   keep: (ref: number) => boolean,
   slicer: Slicer,
 ): Promise<number> {
+  const steps = filtering(index, keep);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (slicer.due()) await slicer.yield();
+  }
+}
+
+/**
+ * The one filtering loop of `filter` and `filterSliced`: pauses (yields) after every ~1024 refs
+ * looked at, and returns the number of pairs removed. A name's value map is dropped when it ends
+ * up empty and is still the index's (during a pause, appends may have replaced it).
+ */
+function* filtering(index: PostingsIndex, keep: (ref: number) => boolean): Generator<void, number> {
   let removed = 0;
   let work = 0;
   for (const [name, values] of index.byName) {
@@ -139,7 +133,7 @@ export async function filterSliced(
       }
       if (work >= 1024) {
         work = 0;
-        if (slicer.due()) await slicer.yield();
+        yield;
       }
     }
     if (values.size === 0 && index.byName.get(name) === values) index.byName.delete(name);
