@@ -10,6 +10,7 @@ import type { Head } from './head/head.ts';
 import { truncateHead } from './head/truncate.ts';
 import type { HeadReader } from './head/read.ts';
 import type { SeriesData } from './query/types.ts';
+import { lowerBound } from './search.ts';
 import type { ExemplarStore, MetadataStore, Tombstones } from './meta-stores.ts';
 import type { ResolvedOptions } from './options.ts';
 import { Slicer } from './slicer.ts';
@@ -320,16 +321,4 @@ export async function compactOnce(e: Engine, force = false): Promise<boolean> {
   e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
   e.blocks.remove(plan);
   return true;
-}
-
-/** First index of ascending `a` whose value is >= x. */
-function lowerBound(a: Uint32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -7,6 +7,7 @@ import { EMPTY } from '../head/postings.ts';
 import { growF64, growU32, growU8 } from '../head/symbols.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SeriesData } from '../query/types.ts';
+import { lowerBound } from '../search.ts';
 import { Slicer } from '../slicer.ts';
 import { readU32, RecordReader } from '../wal/record.ts';
 import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, INDEX_VERSION, type BlockMeta } from './format.ts';
@@ -223,7 +224,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
 
   /** Position of name symbol `nameId` in pNames, or -1. */
   private namePos(nameId: number): number {
-    const k = lowerBoundU(this.pNames, 0, this.pNames.length, nameId);
+    const k = lowerBound(this.pNames, nameId);
     return this.pNames[k] === nameId ? k : -1;
   }
 
@@ -232,7 +233,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     const k = this.namePos(nameId);
     if (k < 0) return -1;
     const hi = this.nameFirst[k + 1] as number;
-    const p = lowerBoundU(this.pairValue, this.nameFirst[k] as number, hi, valueId);
+    const p = lowerBound(this.pairValue, valueId, this.nameFirst[k] as number, hi);
     return p < hi && this.pairValue[p] === valueId ? p : -1;
   }
 
@@ -439,16 +440,6 @@ export class DiskBlock implements BlockReader, PostingsSource {
     }
     return raw;
   }
-}
-
-/** First index in [lo, hi) of ascending `a` with a[i] >= x. */
-function lowerBoundU(a: Uint32Array, lo: number, hi: number, x: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 interface HistChunkMeta {

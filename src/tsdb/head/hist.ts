@@ -1,5 +1,5 @@
 import type { FloatHistogram } from '../../model/index.ts';
-import { lowerBound } from './ooo.ts';
+import { lowerBound } from '../search.ts';
 
 /** Native histogram samples of one series, sorted by time; null is a stale marker. */
 export interface HistSamples {

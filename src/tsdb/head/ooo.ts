@@ -1,3 +1,5 @@
+import { lowerBound } from '../search.ts';
+
 /** Out-of-order samples of one series, sorted by time. Plain arrays: out-of-order data is rare. */
 export interface OooSamples {
   t: number[];
@@ -67,15 +69,4 @@ export class OooStore {
     this.size -= i;
     if (s.t.length === 0) this.bySeries.delete(ref);
   }
-}
-
-export function lowerBound(a: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -3,7 +3,7 @@ import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from '../query/types.ts';
 import type { Head } from './head.ts';
-import { lowerBound } from './ooo.ts';
+import { lowerBound } from '../search.ts';
 import { EMPTY } from './postings.ts';
 import { SelectionCache, type Selection } from './selection-cache.ts';
 import type { Slicer } from '../slicer.ts';
@@ -114,15 +114,7 @@ export class HeadReader implements BlockReader, PostingsSource {
     const sorted = this.order.sort(h, refs.slice());
     const rank = new Uint32Array(refs.length);
     for (let r = 0; r < sorted.length; r++) {
-      const ref = sorted[r] as number;
-      let lo = 0;
-      let hi = refs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((refs[mid] as number) < ref) lo = mid + 1;
-        else hi = mid;
-      }
-      rank[lo] = r;
+      rank[lowerBound(refs, sorted[r] as number)] = r;
     }
     const sel = { refs, rank };
     this.selections.set(key, h.seriesVersion, sel);

@@ -8,6 +8,7 @@ import {
   type Series,
 } from '../../storage/index.ts';
 import type { Tombstones } from '../meta-stores.ts';
+import { lowerBound } from '../search.ts';
 import { seriesIterator } from './iterators.ts';
 import { readChunkFloats, readIteratorFloats } from './read-floats.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from './types.ts';
@@ -268,13 +269,7 @@ class TsdbSeries implements Series {
 
 /** Whether sorted `t` has an element in [lo, hi]. */
 function anyIn(t: readonly number[], lo: number, hi: number): boolean {
-  let a = 0;
-  let b = t.length;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if ((t[mid] as number) < lo) a = mid + 1;
-    else b = mid;
-  }
+  const a = lowerBound(t, lo);
   return a < t.length && (t[a] as number) <= hi;
 }
 

@@ -3,6 +3,7 @@ import { ValueKind, type FloatColumns } from '../../storage/index.ts';
 import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { decodeDecimal } from '../chunk/decimal.ts';
 import { decodedStale, decodeXor } from '../chunk/xor-bulk.ts';
+import { lowerBound } from '../search.ts';
 import type { BitsIterator } from './iterators.ts';
 import type { ChunkRef } from './types.ts';
 
@@ -45,16 +46,6 @@ function isDeleted(iv: readonly number[], t: number): boolean {
   for (let i = 0; i < iv.length; i += 2)
     if (t >= (iv[i] as number) && t <= (iv[i + 1] as number)) return true;
   return false;
-}
-
-/** First index in [lo, hi) of sorted `a` with a[i] >= x. */
-function lowerBound(a: Float64Array, lo: number, hi: number, x: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** First index in [lo, hi) of sorted `a` with a[i] > x. */
@@ -106,7 +97,7 @@ export function readChunkFloats(
     } else decodeDecimal(c.buf, c.off, c.len, c.mint, c.count, t, out.v, n);
     n += c.count;
   }
-  const a = (chunks[first] as ChunkRef).mint < mint ? lowerBound(t, 0, n, mint) : 0;
+  const a = (chunks[first] as ChunkRef).mint < mint ? lowerBound(t, mint, 0, n) : 0;
   const z = (chunks[last] as ChunkRef).maxt > maxt ? upperBound(t, a, n, maxt) : n;
   if (stale === 0 && deleted === null) {
     if (a > 0) {
