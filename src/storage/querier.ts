@@ -77,7 +77,11 @@ export interface SelectHints {
 export interface Querier {
   /** Series matching all matchers, sorted by labels (Labels.compare). */
   select(matchers: readonly Matcher[], hints: SelectHints, signal: AbortSignal): Promise<readonly Series[]>;
-  /** Sorted label names of the series matching all matchers (all series when none are given). */
+  /**
+   * Sorted label names of the series matching all matchers (all series when none are given). The
+   * lists of both calls are never changed once returned: callers may keep them (the HTTP layer
+   * caches their JSON by identity), and an implementation may return the same list again.
+   */
   labelNames(matchers: readonly Matcher[], signal: AbortSignal): Promise<readonly string[]>;
   /** Sorted values of `name` over the series matching all matchers. */
   labelValues(name: string, matchers: readonly Matcher[], signal: AbortSignal): Promise<readonly string[]>;

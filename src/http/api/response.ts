@@ -107,8 +107,10 @@ export class StreamingBody implements TextSink {
 }
 
 /**
- * Sends a success envelope whose data is already JSON text (small answers: labels, metadata,
- * status). Warnings and infos are capped as Prometheus caps them.
+ * Sends a success envelope whose data is already JSON text (answers small enough to be one
+ * string: labels, label values, series, metadata, status). Warnings and infos are capped as
+ * Prometheus caps them. Without gzip the reply goes out in one write with a Content-Length (no
+ * chunked encoding, no stream machinery); with gzip it goes through the compressing body.
  */
 export async function sendSuccess(
   ctx: RequestContext,
@@ -116,8 +118,15 @@ export async function sendSuccess(
   warnings: readonly string[] = [],
   infos: readonly string[] = [],
 ): Promise<void> {
-  const body = new StreamingBody(ctx, 200, 'application/json');
-  body.write(successJson(dataJson, capAnnotations(warnings, 'warning'), capAnnotations(infos, 'info')));
+  const text = successJson(dataJson, capAnnotations(warnings, 'warning'), capAnnotations(infos, 'info'));
+  if (!acceptsGzip(ctx)) {
+    const bytes = Buffer.from(text, 'utf8');
+    ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+    ctx.res.end(bytes);
+    return;
+  }
+  const body = new StreamingBody(ctx, 200, 'application/json', true);
+  body.write(text);
   await body.end();
 }
 

@@ -4,6 +4,7 @@ import {
   MAX_TIME_MS,
   MIN_TIME_MS,
   jsonString,
+  jsonStringArray,
   labelsJson,
   parseLimitParam,
   parseOptionalTime,
@@ -16,7 +17,28 @@ import type { PrometheusApiDeps } from './deps.ts';
 import { LimitedQueryable } from './limits.ts';
 import { asParamError } from './parse.ts';
 import { TRUNCATED_WARNING } from './query.ts';
-import { streamSuccess, writeJsonArray } from './response.ts';
+import { sendSuccess, streamSuccess, writeJsonArray } from './response.ts';
+
+/**
+ * Answers with at most this many items are written as one string and sent in one write; longer
+ * ones are streamed in chunks (a label with a million values is never one string).
+ */
+const ONE_STRING_ITEMS = 20_000;
+
+/**
+ * The JSON of value lists the storage handed out before, by identity: the head hands out the same
+ * sorted array for a label while its postings do not change, so a repeated label values call
+ * (dashboards ask for the same ones over and over) writes no JSON. Lists are never changed once
+ * handed out; entries go when their list does.
+ */
+const listJson = new WeakMap<readonly string[], string>();
+
+function stringsJson(values: readonly string[], count: number): string {
+  if (count < values.length) return jsonStringArray(values, count);
+  let json = listJson.get(values);
+  if (json === undefined) listJson.set(values, (json = jsonStringArray(values)));
+  return json;
+}
 
 /** Parses `match[]` selectors. Each must have a matcher that does not match the empty string. */
 export function parseMatchers(selectors: readonly string[]): Matcher[][] {
@@ -103,6 +125,12 @@ export function seriesHandler(deps: PrometheusApiDeps): GatedHandler {
       return out;
     });
     const count = limitCount(series.length, r.limit, warnings);
+    if (count <= ONE_STRING_ITEMS) {
+      const parts = new Array<string>(count);
+      for (let i = 0; i < count; i++) parts[i] = labelsJson(series[i] as Labels);
+      await sendSuccess(ctx, `[${parts.join(',')}]`, warnings);
+      return;
+    }
     await streamSuccess(
       ctx,
       (out) => writeJsonArray(out, series, count, labelsJson),
@@ -184,8 +212,11 @@ async function answerStrings(
     for (const list of lists) for (const v of list) set.add(v);
     return [...set].sort(compareStrings);
   });
-  // Streamed: a label with a million values is never one string.
   const count = limitCount(values.length, r.limit, warnings);
+  if (count <= ONE_STRING_ITEMS) {
+    await sendSuccess(ctx, stringsJson(values, count), warnings);
+    return;
+  }
   await streamSuccess(
     ctx,
     (out) => writeJsonArray(out, values, count, jsonString),
