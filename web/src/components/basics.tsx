@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
+import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { hasNavigated } from '../lib/router.ts';
 
 /**
@@ -136,4 +137,13 @@ export function Field(props: {
 
 export function ScopeBadge(props: { scope: string }) {
   return <span class={`badge badge-${props.scope.replace('+', '-')}`}>{props.scope}</span>;
+}
+
+/** A moment as "3 minutes ago", with the date and time on hover. */
+export function When(props: { ms: number }) {
+  return (
+    <time dateTime={new Date(props.ms).toISOString()} title={formatDateTime(props.ms)}>
+      {formatRelative(props.ms)}
+    </time>
+  );
 }

@@ -9,11 +9,11 @@ import {
   Spinner,
   TableHead,
   useSubmit,
+  When,
 } from '../components/basics.tsx';
 import { SecretField } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { api, type Role, type SessionInfo, type User } from '../lib/api.ts';
-import { formatDateTime, formatRelative } from '../lib/format.ts';
 
 interface TenantRow {
   readonly id: string;
@@ -97,7 +97,9 @@ export function TenantsPage(props: { onChanged: () => void }) {
                 {rows.map((t) => (
                   <tr key={t.id}>
                     <th scope="row">{t.id}</th>
-                    <td title={formatDateTime(t.createdAt)}>{formatRelative(t.createdAt)}</td>
+                    <td>
+                      <When ms={t.createdAt} />
+                    </td>
                     <td class="num">{t.users}</td>
                     <td class="num">{t.tokens}</td>
                   </tr>
@@ -164,7 +166,7 @@ export function UsersPage(props: { session: SessionInfo }) {
                       {u.lastLoginAt === null ? (
                         <span class="muted">Never</span>
                       ) : (
-                        formatRelative(u.lastLoginAt)
+                        <When ms={u.lastLoginAt} />
                       )}
                     </td>
                     <td class="actions">

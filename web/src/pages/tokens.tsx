@@ -10,6 +10,7 @@ import {
   Spinner,
   TableHead,
   useSubmit,
+  When,
 } from '../components/basics.tsx';
 import { SecretField } from '../components/copy.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
@@ -155,15 +156,6 @@ export function TokensPage(props: { tenant: string }) {
         />
       )}
     </div>
-  );
-}
-
-/** A moment as "3 minutes ago", with the date and time on hover. */
-function When(props: { ms: number }) {
-  return (
-    <time dateTime={new Date(props.ms).toISOString()} title={formatDateTime(props.ms)}>
-      {formatRelative(props.ms)}
-    </time>
   );
 }
 
