@@ -89,7 +89,13 @@ test('sum: float shortcuts equal a plain compensated sum, with and without histo
         pos: POS,
         type: 'vector',
       };
-      const out = evalAggregate(node, materializedVector(n, metas, data), null, null, new EvalContext(OPTS, null));
+      const out = evalAggregate(
+        node,
+        materializedVector(n, metas, data),
+        null,
+        null,
+        new EvalContext(OPTS, null),
+      );
       for (let g = 0; g <= 2; g++) {
         const members = list.map((s, i) => ({ s, d: data[i] as StepData })).filter((x) => x.s.group === g);
         const at = out.metas.findIndex((m) => m.labels.get('g') === String(g));

@@ -172,7 +172,11 @@ const regular = fc.record({
     { maxLength: 4 },
   ),
   first: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1e6 })),
-  inc: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 500 }), fc.double({ min: 0, max: 1e4, noNaN: true })),
+  inc: fc.oneof(
+    fc.constant(0),
+    fc.integer({ min: 0, max: 500 }),
+    fc.double({ min: 0, max: 1e4, noNaN: true }),
+  ),
   steps: fc.integer({ min: 1, max: 150 }),
   lead: fc.integer({ min: -20, max: 40 }),
   windows: fc.integer({ min: 1, max: 25 }),
@@ -186,15 +190,19 @@ for (const name of ['rate', 'increase', 'delta']) {
         const v: number[] = [];
         let x = r.first;
         for (let i = 0; i < r.n; i++) {
-          let ti = r.phase % r.interval + i * r.interval;
+          let ti = (r.phase % r.interval) + i * r.interval;
           x += r.inc;
           let vi = x;
           for (const b of r.breaks) {
             if (b.at % Math.max(1, r.n) !== i) continue;
-            if (b.kind === 0) ti += b.d % r.interval; // late
-            else if (b.kind === 1) ti -= b.d % r.interval; // early
-            else if (b.kind === 2) ti = -1; // missing
-            else if (b.kind === 3) x = vi = b.d; // reset
+            if (b.kind === 0)
+              ti += b.d % r.interval; // late
+            else if (b.kind === 1)
+              ti -= b.d % r.interval; // early
+            else if (b.kind === 2)
+              ti = -1; // missing
+            else if (b.kind === 3)
+              x = vi = b.d; // reset
             else vi = Number.NaN;
           }
           if (ti < 0 || (t.length > 0 && ti <= (t[t.length - 1] as number))) continue;
