@@ -93,6 +93,9 @@ function aggregateSimple(
   const quantVals: Array<number[] | null> | null =
     op === 'quantile' ? new Array<number[] | null>(size).fill(null) : null;
   const groupDropName = new Uint8Array(G);
+  /** Groups some series went into through the generic loop (histograms), and "full" groups. */
+  const groupHist = new Uint8Array(G);
+  const full = new Uint8Array(G);
 
   const scratch = new StepData(n);
   const fastOp =
@@ -118,10 +121,18 @@ function aggregateSimple(
     let contributed = false;
     if (d.h === null && fastOp !== 0) {
       // Float-only series: specialised loops without the per-sample dispatch below.
-      contributed = aggregateFloats(fastOp, dk, dv, n, base, flags, val, comp, cnt);
+      if (fastOp === F_SUM && full[g] === 1) contributed = sumFull(dk, dv, n, base, val, comp!);
+      else {
+        contributed = aggregateFloats(fastOp, dk, dv, n, base, flags, val, comp, cnt);
+        // A float at every step of a group that never saw a histogram: every flag of the group is
+        // now SEEN | HAS_FLOAT, so later float series can skip the flags (see sumFull).
+        if (fastOp === F_SUM && groupHist[g] === 0 && allFloat(dk, n)) full[g] = 1;
+      }
       if (contributed && dropName) groupDropName[g] = 1;
       continue;
     }
+    groupHist[g] = 1;
+    full[g] = 0;
     for (let j = 0; j < n; j++) {
       const k = dk[j] as number;
       if (k === K_NONE) continue;
@@ -479,6 +490,39 @@ function sumFloats(
     }
     if ((fl & INCOMPATIBLE) !== 0) continue;
     if ((fl & HAS_FLOAT) === 0) flags[idx] = fl | HAS_FLOAT;
+    const acc = val[idx] as number;
+    const t = acc + f;
+    if (t === Infinity || t === -Infinity) comp[idx] = 0;
+    else if (Math.abs(acc) >= Math.abs(f)) comp[idx] = (comp[idx] as number) + (acc - t + f);
+    else comp[idx] = (comp[idx] as number) + (f - t + acc);
+    val[idx] = t;
+  }
+  return any;
+}
+
+function allFloat(dk: Uint8Array, n: number): boolean {
+  for (let j = 0; j < n; j++) if (dk[j] !== K_FLOAT) return false;
+  return true;
+}
+
+/**
+ * sumFloats for a group whose every step is already SEEN | HAS_FLOAT (and nothing else): the
+ * same compensated add, without reading or writing the flags.
+ */
+function sumFull(
+  dk: Uint8Array,
+  dv: Float64Array,
+  n: number,
+  base: number,
+  val: Float64Array,
+  comp: Float64Array,
+): boolean {
+  let any = false;
+  for (let j = 0; j < n; j++) {
+    if (dk[j] !== K_FLOAT) continue;
+    any = true;
+    const idx = base + j;
+    const f = dv[j] as number;
     const acc = val[idx] as number;
     const t = acc + f;
     if (t === Infinity || t === -Infinity) comp[idx] = 0;

@@ -273,7 +273,10 @@ export class Evaluator {
     for (let i = 0; i < node.args.length; i++)
       if (i !== mi) params.push(this.evalScalar(node.args[i]!, grid));
     const keepName = KEEP_NAME_RANGE_FUNCTIONS.has(name);
+    const counterCheck = name === 'rate' || name === 'increase';
     const metas: SeriesMeta[] = [];
+    // Each series' metric name, read once here for both the same-name check and the counter check.
+    const names: string[] | null = keepName || ctx.opts.delayedNameRemoval ? null : [];
     let firstName: string | null = null;
     let sameName = true;
     for (let i = 0; i < input.count; i++) {
@@ -281,7 +284,8 @@ export class Evaluator {
       if (keepName) metas.push({ labels: l, dropName: false });
       else if (ctx.opts.delayedNameRemoval) metas.push({ labels: l, dropName: true });
       else {
-        const name = l.get('__name__');
+        const name = metricName(l);
+        names!.push(name);
         if (firstName === null) firstName = name;
         else if (name !== firstName) sameName = false;
         metas.push(new NameDroppedMeta(l));
@@ -291,7 +295,6 @@ export class Evaluator {
     if (keepName || sameName) markUnique(metas);
     const w = new RangeWindow();
     const pos = node.args[0]!.pos;
-    const counterCheck = name === 'rate' || name === 'increase';
     // Column kernels for float-only series: 1 = rate/increase/delta (fastRate), 2 = irate/idelta
     // (fastInstantValue); anchored and smoothed windows go the general way.
     const fast =
@@ -353,7 +356,7 @@ export class Evaluator {
         slideWindows(input, i, grid, ctx, w, fn, params, pos, o);
       }
       if (counterCheck) {
-        const metric = input.labels(i).get('__name__');
+        const metric = names !== null ? (names[i] as string) : metricName(input.labels(i));
         // Series of one selector mostly share their name: check each name once in a row.
         if (metric !== lastName) {
           lastName = metric;
@@ -446,6 +449,12 @@ export class Evaluator {
     }
     return { type: 'matrix', series };
   }
+}
+
+/** `__name__` of `l`: the first label when present (names sort first), else a search. */
+function metricName(l: Labels): string {
+  const raw = l.raw();
+  return raw[0] === '__name__' ? (raw[1] as string) : l.get('__name__');
 }
 
 /** Whether a metric name ends in a counter suffix (a plain loop: no closure per series). */

@@ -159,6 +159,80 @@ for (const name of ['rate', 'increase', 'delta', 'irate', 'idelta']) {
   });
 }
 
+/**
+ * Regular scrapes one query step apart (rateLoop's steady state: each window drops one sample and
+ * takes one), broken now and then by a late, early or missing scrape, a reset or a NaN.
+ */
+const regular = fc.record({
+  interval: fc.constantFrom(1_000, 15_000, 60_000),
+  phase: fc.integer({ min: 0, max: 59_999 }),
+  n: fc.integer({ min: 0, max: 120 }),
+  breaks: fc.array(
+    fc.record({ at: fc.nat(), kind: fc.integer({ min: 0, max: 4 }), d: fc.integer({ min: 1, max: 999 }) }),
+    { maxLength: 4 },
+  ),
+  first: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1e6 })),
+  inc: fc.oneof(
+    fc.constant(0),
+    fc.integer({ min: 0, max: 500 }),
+    fc.double({ min: 0, max: 1e4, noNaN: true }),
+  ),
+  steps: fc.integer({ min: 1, max: 150 }),
+  lead: fc.integer({ min: -20, max: 40 }),
+  windows: fc.integer({ min: 1, max: 25 }),
+});
+
+for (const name of ['rate', 'increase', 'delta']) {
+  test(`${name}: the column kernel equals the general path on regular scrapes at the query step`, () => {
+    fc.assert(
+      fc.property(regular, (r) => {
+        const t: number[] = [];
+        const v: number[] = [];
+        let x = r.first;
+        for (let i = 0; i < r.n; i++) {
+          let ti = (r.phase % r.interval) + i * r.interval;
+          x += r.inc;
+          let vi = x;
+          for (const b of r.breaks) {
+            if (b.at % Math.max(1, r.n) !== i) continue;
+            if (b.kind === 0)
+              ti += b.d % r.interval; // late
+            else if (b.kind === 1)
+              ti -= b.d % r.interval; // early
+            else if (b.kind === 2)
+              ti = -1; // missing
+            else if (b.kind === 3)
+              x = vi = b.d; // reset
+            else vi = Number.NaN;
+          }
+          if (ti < 0 || (t.length > 0 && ti <= (t[t.length - 1] as number))) continue;
+          t.push(ti);
+          v.push(vi);
+        }
+        const s: Setup = {
+          samples: [],
+          start: r.lead * r.interval,
+          step: r.interval,
+          steps: r.steps,
+          range: r.windows * r.interval,
+          offset: 0,
+          at: null,
+        };
+        const ft = Float64Array.from(t);
+        const fv = Float64Array.from(v);
+        const want = general(name, s, ft, fv);
+        const got = fast(name, s, ft, fv);
+        for (let j = 0; j < want.n; j++) {
+          assert.equal(got.k[j], want.k[j], `kind at step ${j}`);
+          if (want.k[j] === K_FLOAT)
+            assert.ok(Object.is(got.v[j], want.v[j]), `value at step ${j}: ${got.v[j]} vs ${want.v[j]}`);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+}
+
 test('irate: a reset between the last two samples restarts from zero; two samples at most are read', () => {
   const ft = Float64Array.from([0, 15_000, 30_000, 45_000]);
   const fv = Float64Array.from([5, 100, 40, 70]);

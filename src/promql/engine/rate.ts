@@ -249,6 +249,34 @@ function rateLoop(
     }
     outV[j] = result * factor;
     outK[j] = K_FLOAT;
+    if (zeroCheck || lastDrop > lo || startGap > mul) continue;
+    // Steady state (regular scrapes one query step apart): while the next window drops exactly
+    // the first sample and takes in exactly one new sample, one step after the last, its count
+    // and both gaps are those of this window (integer ms, so exactly), and so is the factor: only
+    // a counter drop and the zero-crossing check need a look. Anything else goes back to the
+    // general loop above, which then finds the same state it would have reached itself.
+    let fT = firstT;
+    let lT = lastT;
+    while (j + 1 < steps && hi < n) {
+      const nT = ft[hi] as number;
+      const sT = ft[lo + 1] as number;
+      if (nT - lT !== mul || sT - fT !== mul) break;
+      const ref2 = base + (j + 1) * mul;
+      if (hi + 1 < n && (ft[hi + 1] as number) <= ref2) break;
+      const nV = fv[hi] as number;
+      if (nV < prevV) break;
+      const fV = fv[lo + 1] as number;
+      const r = nV - fV;
+      if (isCounter && r > 0 && fV >= 0 && (cnt < 3 || fV < r)) break;
+      lo++;
+      hi++;
+      prevV = nV;
+      fT = sT;
+      lT = nT;
+      j++;
+      outV[j] = r * factor;
+      outK[j] = K_FLOAT;
+    }
   }
   return maxWindow;
 }

@@ -93,6 +93,8 @@ export function decodeXor(
   for (let i = at + 1; i < end; i++) {
     // Timestamp: delta of delta with a 1/2/3/4-bit prefix ('0', '10', '110', '1110', '1111').
     let w = peek(dv, b, pos);
+    // Bits of `w` taken by the value's control bits and header (`pos` is not yet past them).
+    let used: number;
     if (w >= 0) {
       // dod = 0 (regular scrapes): the value's control bits and header are in the same peek.
       t += tDelta;
@@ -110,9 +112,9 @@ export function decodeXor(
         let sig = (w >>> 18) & 63;
         if (sig === 0) sig = 64;
         trail = 64 - lead - sig;
-        pos += 14;
+        used = 14;
       } else {
-        pos += 3;
+        used = 3;
       }
     } else {
       if ((w & 0x40000000) === 0) {
@@ -146,17 +148,19 @@ export function decodeXor(
         let sig = (w >>> 19) & 63;
         if (sig === 0) sig = 64;
         trail = 64 - lead - sig;
-        pos += 13;
+        used = 13;
       } else {
-        pos += 2;
+        used = 2;
       }
     }
     const n = 64 - lead - trail;
     let xhi: number;
     let xlo: number;
     if (n <= 32) {
-      const x = (peek(dv, b, pos) >>> (32 - n)) | 0;
-      pos += n;
+      // The XOR's bits often follow the control bits inside the word already peeked (`used` of its
+      // bits read): no second peek then.
+      const x = (used + n <= 32 ? (w << used) >>> (32 - n) : peek(dv, b, pos + used) >>> (32 - n)) | 0;
+      pos += used + n;
       if (trail >= 32) {
         xhi = x << (trail - 32);
         xlo = 0;
@@ -168,6 +172,7 @@ export function decodeXor(
         xlo = x << trail;
       }
     } else {
+      pos += used;
       const h = (peek(dv, b, pos) >>> (64 - n)) | 0;
       pos += n - 32;
       const l = peek(dv, b, pos);

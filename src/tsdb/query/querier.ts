@@ -199,6 +199,15 @@ function unionSorted(lists: readonly string[][]): string[] {
 
 const NONE: never[] = [];
 
+/** Scratch of TsdbSeries.hasSamples (only its counts are read). */
+const probe: FloatColumns = {
+  t: new Float64Array(128),
+  v: new Float64Array(128),
+  n: 0,
+  staleT: new Float64Array(8),
+  ns: 0,
+};
+
 /**
  * One series of a query: its chunks from every block (in any order), out-of-order and histogram
  * samples, and deleted intervals, clipped to [mint, maxt].
@@ -244,6 +253,13 @@ class TsdbSeries implements Series {
       for (let i = 0; i < chunks.length; i++) {
         const c = chunks[i] as ChunkRef;
         if ((c.mint >= mint && c.mint <= maxt) || (c.maxt >= mint && c.maxt <= maxt)) return true;
+      }
+      // Only chunks reaching past both ends of the range (a short range inside one chunk) are
+      // left: decoding them whole in bulk is several times cheaper than the sample iterator.
+      if (this.oneRun < 0) this.oneRun = sortedOneRun(chunks) ? 1 : 0;
+      if (this.oneRun === 1) {
+        readChunkFloats(chunks, null, mint, maxt, probe);
+        return probe.n + probe.ns > 0;
       }
     }
     return this.iterator().next() !== ValueKind.None;
