@@ -13,12 +13,14 @@
  *
  * Prints CPU-seconds per million samples over the backfill (process.cpuUsage, user + system) and
  * the memory the process holds afterwards per series (first round only): RSS, V8 heap, array
- * buffers — both as the backfill left them and after a full GC.
+ * buffers — as the backfill left them, after a full GC, and after the memory-reducing collection
+ * the server runs once a burst is over.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { MemoryReducer } from '../../src/app/memory-reducer.ts';
 import { ProtoReader, SnappyDecoder } from '../../src/codec/index.ts';
 import { SampleBatch } from '../../src/model/index.ts';
 import { decodeWriteRequest } from '../../src/protocol/index.ts';
@@ -119,6 +121,14 @@ for (let round = 0; round < rounds; round++) {
     `  after a full GC:                rss +${per(live.rss, before.rss)} B, heapUsed +${per(live.heapUsed, before.heapUsed)} B, ` +
       `heapTotal +${per(live.heapTotal, before.heapTotal)} B, arrayBuffers +${per(live.arrayBuffers, before.arrayBuffers)} B, ` +
       `head estimate ${(db.head.memoryBytes() / w.series).toFixed(0)} B`,
+  );
+  // What the server does once a burst is over (src/app/memory-reducer.ts).
+  let took = 0;
+  await new MemoryReducer({ onReduce: (r) => (took = r.ms) }).reduceNow();
+  const reduced = process.memoryUsage();
+  console.log(
+    `  after a memory-reducing GC:     rss +${per(reduced.rss, before.rss)} B, heapTotal +${per(reduced.heapTotal, before.heapTotal)} B ` +
+      `(took ${took.toFixed(0)} ms)`,
   );
   await db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -33,6 +33,7 @@ import {
 import { openTsdb } from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
 import { wireLimits } from './limits-wiring.ts';
+import { MemoryReducer } from './memory-reducer.ts';
 import { TenantStorages, type StorageFactory } from './storages.ts';
 
 /** The control plane lives next to the tenants' data. */
@@ -126,6 +127,20 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const opened = await storages.openExisting();
   if (opened > 0) log.info({ tenants: opened, ms: Date.now() - started }, 'opened tenant storage');
   ready = true;
+  // Start-up (module loading, WAL replay) grows V8's young generation like a burst of ingest does:
+  // give it back now, then after every burst (see MemoryReducer).
+  const reducer = new MemoryReducer({
+    onReduce: (r) => {
+      if (r.error !== undefined) log.warn({ err: r.error }, 'memory-reducing collection failed');
+      else
+        log.debug(
+          { newSpaceBefore: r.beforeBytes, newSpaceAfter: r.afterBytes, ms: Math.round(r.ms) },
+          'memory-reducing collection',
+        );
+    },
+  });
+  void reducer.reduceNow();
+  reducer.start();
   log.info(
     {
       http: formatListen({ host: address.address, port: address.port }),
@@ -146,6 +161,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         log.info('shutting down: draining requests');
         await Promise.all([http.close(config.drainMs), grpc.close(config.drainMs)]);
         clearInterval(usageTimer);
+        reducer.stop();
         limits.stop();
         dashboard.close();
         await auth.flushUsage().catch(() => undefined);

@@ -77,7 +77,7 @@ export async function wireLimits(
       http.router.add(
         'GET',
         '/metrics',
-        metricsHandler(metricsRegistry({ ...sources, tenants: () => storages.tenants() })),
+        metricsHandler(() => metricsRegistry({ ...sources, tenants: () => storages.tenants() })),
       );
       const stats = userStatsHandler(auth, sources);
       http.router.add('GET', '/api/v1/user_stats', stats).add('GET', '/prometheus/api/v1/user_stats', stats);

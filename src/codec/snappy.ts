@@ -1,4 +1,4 @@
-import { compressSync } from 'snappy';
+import { createRequire } from 'node:module';
 
 import { BadDataError, TooLargeError } from '../model/index.ts';
 
@@ -130,7 +130,14 @@ function corrupt(why: string): never {
   throw new BadDataError(`snappy: corrupt input (${why})`);
 }
 
-/** Compresses into a snappy block. */
+let snappy: typeof import('snappy') | undefined;
+
+/**
+ * Compresses into a snappy block. The `snappy` package (a native module, about 4 MiB resident
+ * once loaded) is loaded on the first call: only remote-read answers compress, and most servers
+ * never serve one.
+ */
 export function snappyEncode(data: Uint8Array): Uint8Array {
-  return compressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  snappy ??= createRequire(import.meta.url)('snappy') as typeof import('snappy');
+  return snappy.compressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }

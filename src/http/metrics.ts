@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+
+import type { Counter, Gauge, Registry } from 'prom-client';
 
 import {
   LIMIT_SPECS,
@@ -26,6 +28,9 @@ export interface MetricsSources {
  * `UsageTracker`, and the collect callbacks below copy them into the registry when scraped.
  */
 export function metricsRegistry(sources: MetricsSources): Registry {
+  const { collectDefaultMetrics, Counter, Gauge, Registry } = createRequire(import.meta.url)(
+    'prom-client',
+  ) as typeof import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -150,13 +155,22 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   return registry;
 }
 
-/** `GET /metrics`: Prometheus text exposition, without auth (like Prometheus and Mimir). */
-export function metricsHandler(registry: Registry): Handler {
+/**
+ * `GET /metrics`: Prometheus text exposition, without auth (like Prometheus and Mimir).
+ *
+ * Given a function, the registry is made at the first scrape: prom-client and its default
+ * collectors (an event-loop delay monitor, a GC observer) cost about 4 MiB resident, which a
+ * server nobody scrapes need not pay. Process counters are read from the OS and start where the
+ * process is; the GC and event-loop figures start at the first scrape (as after a restart).
+ */
+export function metricsHandler(registry: Registry | (() => Registry)): Handler {
+  let made: Registry | undefined;
   return async (ctx) => {
-    const body = await registry.metrics();
+    made ??= typeof registry === 'function' ? registry() : registry;
+    const body = await made.metrics();
     if (ctx.res.headersSent) return;
     ctx.res.writeHead(200, {
-      'content-type': registry.contentType,
+      'content-type': made.contentType,
       'content-length': Buffer.byteLength(body),
     });
     ctx.res.end(body);
