@@ -32,7 +32,17 @@ export function metricsRegistry(sources: MetricsSources): Registry {
     'prom-client',
   ) as typeof import('prom-client');
   const registry = new Registry();
+  // prom-client's process CPU counters count from the moment they are registered, and the
+  // registry may be made long after start (at the first scrape): add what the process used
+  // before, so they are the process's totals like every other exporter's.
+  const before = process.cpuUsage();
   collectDefaultMetrics({ register: registry });
+  const seed = (name: string, micros: number): void => {
+    (registry.getSingleMetric(name) as Counter | undefined)?.inc(micros / 1e6);
+  };
+  seed('process_cpu_user_seconds_total', before.user);
+  seed('process_cpu_system_seconds_total', before.system);
+  seed('process_cpu_seconds_total', before.user + before.system);
 
   const tenants = (): string[] => {
     const all = new Set<string>(sources.tenants());
@@ -160,8 +170,8 @@ export function metricsRegistry(sources: MetricsSources): Registry {
  *
  * Given a function, the registry is made at the first scrape: prom-client and its default
  * collectors (an event-loop delay monitor, a GC observer) cost about 4 MiB resident, which a
- * server nobody scrapes need not pay. Process counters are read from the OS and start where the
- * process is; the GC and event-loop figures start at the first scrape (as after a restart).
+ * server nobody scrapes need not pay. The process CPU counters are the process's totals (see
+ * metricsRegistry); the GC and event-loop figures start at the first scrape (as after a restart).
  */
 export function metricsHandler(registry: Registry | (() => Registry)): Handler {
   let made: Registry | undefined;

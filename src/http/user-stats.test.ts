@@ -72,4 +72,17 @@ describe('metricsRegistry', () => {
     const again = await registry.metrics();
     assert.ok(again.includes('xscaler_received_samples_total{tenant="acme"} 120\n'), 'not doubled');
   });
+
+  it('reports the process CPU used before the registry was made (it is made at the first scrape)', async () => {
+    const used = process.cpuUsage();
+    const text = await metricsRegistry(sources()).metrics();
+    const value = (name: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? NaN : Number(line.slice(name.length + 1));
+    };
+    // prom-client alone would count from its registration: about zero here.
+    assert.ok(value('process_cpu_user_seconds_total') >= used.user / 1e6, text);
+    assert.ok(value('process_cpu_system_seconds_total') >= used.system / 1e6);
+    assert.ok(value('process_cpu_seconds_total') >= (used.user + used.system) / 1e6);
+  });
 });
