@@ -7,10 +7,15 @@ import { MemoryReducer, type NewSpaceSample } from './memory-reducer.ts';
 const MiB = 1024 * 1024;
 
 /** A reducer over a scripted young generation; `reductions` counts the collections asked for. */
-function scripted(samples: NewSpaceSample[]): { reducer: MemoryReducer; reductions: () => number } {
+function scripted(
+  samples: NewSpaceSample[],
+  busy: number[] = [],
+): { reducer: MemoryReducer; reductions: () => number } {
   let i = 0;
+  let b = 0;
   let reductions = 0;
   const reducer = new MemoryReducer({
+    utilization: () => busy[b++] ?? 0,
     quietTicks: 3,
     quietBytesPerSecond: MiB,
     intervalMs: 1000,
@@ -51,6 +56,14 @@ test('a busy young generation (fast growth or a scavenge) is left alone', () => 
     { used: 0.7 * MiB, physical: big },
   ]);
   for (let t = 0; t < 7; t++) assert.equal(reducer.tick(), undefined);
+  assert.equal(reductions(), 0);
+});
+
+test('a busy event loop is not quiet, whatever the young generation does (queries)', () => {
+  const big = 32 * MiB;
+  const flat = Array.from({ length: 8 }, (): NewSpaceSample => ({ used: 1 * MiB, physical: big }));
+  const { reducer, reductions } = scripted(flat, [0, 0.5, 0.5, 0.5, 0.9, 0.5, 0.3, 0.2]);
+  for (let t = 0; t < 8; t++) assert.equal(reducer.tick(), undefined);
   assert.equal(reductions(), 0);
 });
 

@@ -1,3 +1,4 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 /** What the reducer reads from V8 each tick: the young generation's size and fill. */
@@ -20,6 +21,14 @@ export interface MemoryReducerOptions {
   readonly quietBytesPerSecond?: number;
   /** Nothing is done while the young generation holds less than this (default 4 MiB). */
   readonly minNewSpaceBytes?: number;
+  /**
+   * A tick is quiet only when the event loop was busy for less than this fraction of it (default
+   * 0.1). Queries allocate mostly outside the young generation (typed arrays), so its fill alone
+   * can look quiet while the server answers one query after another.
+   */
+  readonly maxUtilization?: number;
+  /** The event loop's busy fraction since the previous call, 0..1 (tests replace it). */
+  readonly utilization?: () => number;
   /** Reads the young generation (tests replace it). */
   readonly sample?: () => NewSpaceSample;
   /** Runs the memory-reducing collection (tests replace it). */
@@ -50,7 +59,8 @@ export interface ReductionInfo {
  * costs one full collection per burst.
  *
  * Every `intervalMs` the reducer reads the young generation's fill. A tick is quiet when no
- * scavenge ran and the fill grew by less than `quietBytesPerSecond`; after `quietTicks` quiet
+ * scavenge ran, the fill grew by less than `quietBytesPerSecond` and the event loop was mostly
+ * idle (`maxUtilization`); after `quietTicks` quiet
  * ticks with more than `minNewSpaceBytes` resident it runs one memory-reducing collection
  * (V8's low-memory notification, reached through the in-process inspector session: the only way
  * a Node program can ask for it), which shrinks the young generation to its initial size and
@@ -62,6 +72,8 @@ export class MemoryReducer {
   private readonly quietTicks: number;
   private readonly quietBytesPerTick: number;
   private readonly minNewSpaceBytes: number;
+  private readonly maxUtilization: number;
+  private readonly utilization: () => number;
   private readonly sample: () => NewSpaceSample;
   private readonly reduce: () => Promise<void>;
   private readonly onReduce: MemoryReducerOptions['onReduce'];
@@ -75,6 +87,8 @@ export class MemoryReducer {
     this.quietTicks = options.quietTicks ?? 3;
     this.quietBytesPerTick = ((options.quietBytesPerSecond ?? 1024 * 1024) * this.intervalMs) / 1000;
     this.minNewSpaceBytes = options.minNewSpaceBytes ?? 4 * 1024 * 1024;
+    this.maxUtilization = options.maxUtilization ?? 0.1;
+    this.utilization = options.utilization ?? loopUtilization();
     this.sample = options.sample ?? newSpace;
     this.reduce = options.reduce ?? lowMemoryCollection;
     this.onReduce = options.onReduce;
@@ -98,8 +112,10 @@ export class MemoryReducer {
   tick(): Promise<void> | undefined {
     if (this.reducing !== undefined) return undefined;
     const s = this.sample();
+    const busy = this.utilization();
     const grew = s.used - this.lastUsed;
-    const quiet = this.lastUsed >= 0 && grew >= 0 && grew < this.quietBytesPerTick;
+    const quiet =
+      this.lastUsed >= 0 && grew >= 0 && grew < this.quietBytesPerTick && busy < this.maxUtilization;
     this.lastUsed = s.used;
     this.quiet = quiet ? this.quiet + 1 : 0;
     if (this.quiet < this.quietTicks || s.physical <= this.minNewSpaceBytes) return undefined;
@@ -132,6 +148,17 @@ export class MemoryReducer {
     })();
     return this.reducing;
   }
+}
+
+/** The event loop's busy fraction between one call and the next. */
+function loopUtilization(): () => number {
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return busy;
+  };
 }
 
 function newSpace(): NewSpaceSample {
