@@ -23,16 +23,8 @@ export const INTERVAL = arg('interval', 60) * 1000;
 export const STEP = arg('step', 60) * 1000;
 export const COUNTERS_ONLY = process.argv.includes('--counters-only');
 
-/** Deterministic pseudo-random numbers (xorshift32). */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers: the tests' generator. */
+export { rng } from '../../src/tsdb/test-util.ts';
 
 /** The median (the upper one for an even count). */
 export function median(xs: number[]): number {

@@ -1,4 +1,5 @@
 import { SampleBatch } from '../../src/model/index.ts';
+import { rng } from '../../src/tsdb/test-util.ts';
 
 export const HOUR = 3_600_000;
 /** A block boundary (blocks span 2 h): scrapes start here unless a benchmark says otherwise. */
@@ -50,7 +51,7 @@ export class Workload {
   readonly batches: SampleBatch[] = [];
   private readonly kind: Uint8Array;
   private readonly state: Float64Array;
-  private seed = 12345;
+  private readonly rand = rng(12345);
 
   constructor(series: number, perRequest = 2000) {
     this.kind = new Uint8Array(series);
@@ -110,15 +111,6 @@ export class Workload {
     return this.kind.length;
   }
 
-  private rand(): number {
-    // xorshift32, deterministic
-    let x = this.seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.seed = x >>> 0;
-    return this.seed / 4294967296;
-  }
 }
 
 export function median(xs: number[]): number {
