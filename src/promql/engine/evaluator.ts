@@ -19,7 +19,7 @@ import {
 } from './range-eval.ts';
 import { interpolate, search } from './range-common.ts';
 import { RANGE_FUNCTIONS } from './range-functions.ts';
-import { fastInstantValue, fastRate } from './rate.ts';
+import { fastInstantValue, fastRate, windowLine } from './rate.ts';
 import { SampleBuf } from './samples.ts';
 import { evalVectorSelector } from './selector.ts';
 import {
@@ -307,6 +307,7 @@ export class Evaluator {
             : 0;
     const isCounter = name !== 'delta';
     const isRate = name === 'rate' || name === 'irate';
+    const line = windowLine(grid, input.at, input.offset, input.range);
     let lastName = '';
     let lastCounter = true;
     const out = lazyVector(grid.n, metas, (i, o) => {
@@ -318,35 +319,8 @@ export class Evaluator {
           // The sample budget sees the largest window, as Prometheus holds one window at a time.
           const held =
             fast === 1
-              ? fastRate(
-                  b.ft,
-                  b.fv,
-                  b.fn,
-                  grid.start,
-                  grid.step,
-                  grid.n,
-                  input.at,
-                  input.offset,
-                  input.range,
-                  isCounter,
-                  isRate,
-                  o.v,
-                  o.k,
-                )
-              : fastInstantValue(
-                  b.ft,
-                  b.fv,
-                  b.fn,
-                  grid.start,
-                  grid.step,
-                  grid.n,
-                  input.at,
-                  input.offset,
-                  input.range,
-                  isRate,
-                  o.v,
-                  o.k,
-                );
+              ? fastRate(b.ft, b.fv, b.fn, line, isCounter, isRate, o)
+              : fastInstantValue(b.ft, b.fv, b.fn, line, isRate, o);
           ctx.hold(held);
           ctx.release(held);
         } else {

@@ -7,7 +7,7 @@ import { Labels } from '../../model/index.ts';
 import { EvalContext, type EvalOptions } from './context.ts';
 import { RangeWindow, slideWindows, type RangeInput } from './range-eval.ts';
 import { RANGE_FUNCTIONS } from './range-functions.ts';
-import { fastInstantValue, fastRate } from './rate.ts';
+import { fastInstantValue, fastRate, windowLine } from './rate.ts';
 import type { SampleBuf } from './samples.ts';
 import { K_FLOAT, makeGrid, StepData } from './types.ts';
 
@@ -106,38 +106,9 @@ function fast(name: string, s: Setup, ft: Float64Array, fv: Float64Array): StepD
   out.v.fill(-7);
   out.k.fill(K_FLOAT);
   out.reset();
-  if (name === 'irate' || name === 'idelta') {
-    fastInstantValue(
-      ft,
-      fv,
-      ft.length,
-      grid.start,
-      grid.step,
-      grid.n,
-      s.at,
-      s.offset,
-      s.range,
-      name === 'irate',
-      out.v,
-      out.k,
-    );
-  } else {
-    fastRate(
-      ft,
-      fv,
-      ft.length,
-      grid.start,
-      grid.step,
-      grid.n,
-      s.at,
-      s.offset,
-      s.range,
-      name !== 'delta',
-      name === 'rate',
-      out.v,
-      out.k,
-    );
-  }
+  const line = windowLine(grid, s.at, s.offset, s.range);
+  if (name === 'irate' || name === 'idelta') fastInstantValue(ft, fv, ft.length, line, name === 'irate', out);
+  else fastRate(ft, fv, ft.length, line, name !== 'delta', name === 'rate', out);
   return out;
 }
 
@@ -238,9 +209,10 @@ test('irate: a reset between the last two samples restarts from zero; two sample
   const fv = Float64Array.from([5, 100, 40, 70]);
   const out = new StepData(4);
   // Steps at 0, 15 s, 30 s, 45 s with a 20 s range: windows hold 1, 2, 2, 2 samples.
-  fastInstantValue(ft, fv, 4, 0, 15_000, 4, null, 0, 20_000, true, out.v, out.k);
+  const line = windowLine(makeGrid(0, 45_000, 15_000), null, 0, 20_000);
+  fastInstantValue(ft, fv, 4, line, true, out);
   assert.deepEqual([...out.k], [0, K_FLOAT, K_FLOAT, K_FLOAT]);
   assert.deepEqual([...out.v].slice(1), [95 / 15, 40 / 15, 30 / 15]);
-  fastInstantValue(ft, fv, 4, 0, 15_000, 4, null, 0, 20_000, false, out.v, out.k);
+  fastInstantValue(ft, fv, 4, line, false, out);
   assert.deepEqual([...out.v].slice(1), [95, -60, 30]);
 });

@@ -13,7 +13,7 @@ import {
   mulInPlace,
 } from './histogram.ts';
 import type { FnOut, RangeWindow } from './range-eval.ts';
-import { K_FLOAT, K_HIST, K_NONE } from './types.ts';
+import { K_FLOAT, K_HIST, K_NONE, type Grid, type StepData } from './types.ts';
 import {
   infoReconciled,
   isStartTimestampReset,
@@ -150,50 +150,47 @@ export function extrapolatedRate(w: RangeWindow, out: FnOut, isCounter: boolean,
 }
 
 /**
+ * Where the windows of a step grid end, for the column kernels: ref(j) = base + j × mul, window
+ * (ref − range, ref]. Computed once per call: with `@`, every step has the same ref (mul = 0).
+ * No branch on `@` inside the kernels' loops: a phi mixing the `@` time (maybe a small integer)
+ * and a computed double makes V8 box every step's value (an allocation per step).
+ */
+export interface WindowLine {
+  readonly base: number;
+  readonly mul: number;
+  readonly steps: number;
+  readonly range: number;
+}
+
+export function windowLine(grid: Grid, at: number | null, offset: number, range: number): WindowLine {
+  return {
+    base: (at === null ? grid.start : at) - offset,
+    mul: at === null ? grid.step : 0,
+    steps: grid.n,
+    range,
+  };
+}
+
+/**
  * rate/increase/delta over a float-only series without start timestamps, for every step of a grid
  * in one tight loop (the common case, and the hot path of most dashboards). Same arithmetic as
- * extrapolatedRate. `ref(j)` windows are (ref − range, ref] with ref = (at ?? t_j) − offset.
- * Returns the largest window (samples).
+ * extrapolatedRate. Writes the steps it fills into `out` (the caller resets it). Windows slide
+ * with two pointers; `lastDrop`, the newest index below `hi` whose value is lower than its
+ * predecessor's, says in O(1) whether a window holds a counter reset. Returns the largest window
+ * (samples).
  */
 export function fastRate(
   ft: Float64Array,
   fv: Float64Array,
   n: number,
-  start: number,
-  step: number,
-  steps: number,
-  at: number | null,
-  offset: number,
-  range: number,
+  line: WindowLine,
   isCounter: boolean,
   isRate: boolean,
-  outV: Float64Array,
-  outK: Uint8Array,
+  out: StepData,
 ): number {
-  // ref = base + j * mul, with no branch in the loop: a phi mixing the `@` time (maybe a small
-  // integer) and a computed double makes V8 box every step's value (an allocation per step).
-  const base = (at === null ? start : at) - offset;
-  const mul = at === null ? step : 0;
-  return rateLoop(ft, fv, n, base, mul, steps, range, isCounter, isRate, outV, outK);
-}
-
-/**
- * The loop of fastRate (kept small: V8 optimizes a short loop far better). Windows slide with two pointers; `lastDrop`, the newest index below `hi` whose
- * value is lower than its predecessor's, says in O(1) whether a window holds a counter reset.
- */
-function rateLoop(
-  ft: Float64Array,
-  fv: Float64Array,
-  n: number,
-  base: number,
-  mul: number,
-  steps: number,
-  range: number,
-  isCounter: boolean,
-  isRate: boolean,
-  outV: Float64Array,
-  outK: Uint8Array,
-): number {
+  const { base, mul, steps, range } = line;
+  const outV = out.v;
+  const outK = out.k;
   const rangeSec = range / 1000;
   let lo = 0;
   let hi = 0;
@@ -290,34 +287,13 @@ export function fastInstantValue(
   ft: Float64Array,
   fv: Float64Array,
   n: number,
-  start: number,
-  step: number,
-  steps: number,
-  at: number | null,
-  offset: number,
-  range: number,
+  line: WindowLine,
   isRate: boolean,
-  outV: Float64Array,
-  outK: Uint8Array,
+  out: StepData,
 ): number {
-  // ref = base + j * mul without a branch in the loop (see fastRate).
-  const base = (at === null ? start : at) - offset;
-  const mul = at === null ? step : 0;
-  return instantLoop(ft, fv, n, base, mul, steps, range, isRate, outV, outK);
-}
-
-function instantLoop(
-  ft: Float64Array,
-  fv: Float64Array,
-  n: number,
-  base: number,
-  mul: number,
-  steps: number,
-  range: number,
-  isRate: boolean,
-  outV: Float64Array,
-  outK: Uint8Array,
-): number {
+  const { base, mul, steps, range } = line;
+  const outV = out.v;
+  const outK = out.k;
   let lo = 0;
   let hi = 0;
   let maxWindow = 0;
@@ -343,7 +319,7 @@ function instantLoop(
 }
 
 /**
- * The extrapolation factor of a window (outside the loop of rateLoop, which stays small): gaps to
+ * The extrapolation factor of a window (outside the loop of fastRate, which stays small): gaps to
  * the window's ends and the sampled span in ms, `cnt` samples, `zeroRatio` = first value ÷ increase
  * when the extrapolation to the left may stop where the counter would be zero (else Infinity).
  */
