@@ -110,7 +110,6 @@ export class Workload {
   get samplesPerTick(): number {
     return this.kind.length;
   }
-
 }
 
 export function median(xs: number[]): number {
