@@ -3,10 +3,11 @@ import { test } from 'node:test';
 
 import fc from 'fast-check';
 
-import { CounterResetHint, Labels, type FloatHistogram } from '../../model/index.ts';
+import { Labels } from '../../model/index.ts';
 import { evalAggregate } from './aggregate.ts';
-import { EvalContext, type EvalOptions } from './context.ts';
+import { EvalContext } from './context.ts';
 import type { AggNode } from './plan.ts';
+import { oneBucketHistogram, TEST_EVAL_OPTIONS } from './test-util.ts';
 import { K_FLOAT, K_HIST, materializedVector, StepData, type SeriesMeta } from './types.ts';
 
 /**
@@ -16,36 +17,7 @@ import { K_FLOAT, K_HIST, materializedVector, StepData, type SeriesMeta } from '
  * mixing floats and histograms has no result).
  */
 
-const OPTS: EvalOptions = {
-  lookbackDelta: 300_000,
-  maxSamples: 1e9,
-  deadline: Infinity,
-  signal: null,
-  delayedNameRemoval: false,
-  enableStartTimestamps: false,
-  defaultSubqueryStep: 60_000,
-  queryStart: 0,
-  queryEnd: 0,
-  queryStep: 0,
-};
-
 const POS = { start: 0, end: 0 };
-
-function hist(count: number): FloatHistogram {
-  return {
-    counterResetHint: CounterResetHint.Unknown,
-    schema: 0,
-    zeroThreshold: 0.001,
-    zeroCount: 0,
-    count,
-    sum: count,
-    positiveSpans: [{ offset: 0, length: 1 }],
-    positiveBuckets: [count],
-    negativeSpans: [],
-    negativeBuckets: [],
-    customValues: [],
-  };
-}
 
 const value = fc.oneof(
   fc.double({ min: -1e9, max: 1e9, noNaN: true }),
@@ -71,7 +43,7 @@ test('sum: float shortcuts equal a plain compensated sum, with and without histo
         const d = new StepData(n);
         for (let j = 0; j < n; j++) {
           if (s.shape === 1 && s.holes[j] === true) continue;
-          if (s.shape === 2 && s.holes[j] === true) d.setHist(j, hist(j + 1));
+          if (s.shape === 2 && s.holes[j] === true) d.setHist(j, oneBucketHistogram(j + 1));
           else {
             d.v[j] = s.values[j] as number;
             d.k[j] = K_FLOAT;
@@ -94,7 +66,7 @@ test('sum: float shortcuts equal a plain compensated sum, with and without histo
         materializedVector(n, metas, data),
         null,
         null,
-        new EvalContext(OPTS, null),
+        new EvalContext(TEST_EVAL_OPTIONS, null),
       );
       for (let g = 0; g <= 2; g++) {
         const members = list.map((s, i) => ({ s, d: data[i] as StepData })).filter((x) => x.s.group === g);

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 
 import { Labels } from '../../model/index.ts';
-import { EvalContext, type EvalOptions } from './context.ts';
+import { EvalContext } from './context.ts';
 import { RangeWindow, slideWindows, type RangeInput } from './range-eval.ts';
 import { RANGE_FUNCTIONS } from './range-functions.ts';
 import { fastInstantValue, fastRate, windowLine } from './rate.ts';
 import type { SampleBuf } from './samples.ts';
+import { TEST_EVAL_OPTIONS } from './test-util.ts';
 import { K_FLOAT, makeGrid, StepData } from './types.ts';
 
 /**
@@ -17,19 +18,6 @@ import { K_FLOAT, makeGrid, StepData } from './types.ts';
  * float series: irregular gaps, counter resets, NaN values, windows holding 0, 1, 2 or many
  * samples, with and without offset and `@`.
  */
-
-const OPTS: EvalOptions = {
-  lookbackDelta: 300_000,
-  maxSamples: 1e9,
-  deadline: Infinity,
-  signal: null,
-  delayedNameRemoval: false,
-  enableStartTimestamps: false,
-  defaultSubqueryStep: 60_000,
-  queryStart: 0,
-  queryEnd: 0,
-  queryStep: 0,
-};
 
 const sample = fc.record({
   gap: fc.oneof(
@@ -77,7 +65,7 @@ function series(s: Setup): { ft: Float64Array; fv: Float64Array } {
 
 function general(name: string, s: Setup, ft: Float64Array, fv: Float64Array): StepData {
   const grid = makeGrid(s.start, s.start + (s.steps - 1) * s.step, s.step);
-  const ctx = new EvalContext(OPTS, null);
+  const ctx = new EvalContext(TEST_EVAL_OPTIONS, null);
   const input: RangeInput = {
     count: 1,
     labels: () => Labels.fromObject({ __name__: 'x_total' }),
