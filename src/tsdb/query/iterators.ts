@@ -19,6 +19,9 @@ function kindOf(hi: number, lo: number): ValueKind {
   return hi === STALE_NAN_HI && lo === STALE_NAN_LO ? ValueKind.Stale : ValueKind.Float;
 }
 
+/** Placeholder until a ChunkListIterator meets its first decimal chunk (never reset or read). */
+const NO_DECIMAL = new DecimalReader();
+
 /** Iterates chunks that do not overlap in time, given oldest first, clipped to [mint, maxt]. */
 export class ChunkListIterator implements BitsIterator {
   t = 0;
@@ -32,8 +35,12 @@ export class ChunkListIterator implements BitsIterator {
   private readonly maxt: number;
   private idx = -1;
   private readonly r = new XorReader();
-  /** Reader of decimal chunks (blocks); `dec` says which of the two is on the current chunk. */
-  private readonly d = new DecimalReader();
+  /**
+   * Reader of decimal chunks (blocks), made on the first one: it owns two 1 KiB arrays, and most
+   * series (every head series) have none. `dec` says which of the two readers is on the current
+   * chunk.
+   */
+  private d: DecimalReader = NO_DECIMAL;
   private dec = false;
   private kind: ValueKind = ValueKind.None;
   private started = false;
@@ -101,8 +108,10 @@ export class ChunkListIterator implements BitsIterator {
         return false;
       }
       this.dec = c.enc === ChunkEncoding.Decimal;
-      if (this.dec) this.d.reset(c.buf, c.off, c.len, c.mint, c.count);
-      else this.r.reset(c.buf, c.off, c.mint, c.count);
+      if (this.dec) {
+        if (this.d === NO_DECIMAL) this.d = new DecimalReader();
+        this.d.reset(c.buf, c.off, c.len, c.mint, c.count);
+      } else this.r.reset(c.buf, c.off, c.mint, c.count);
       return true;
     }
   }
