@@ -15,6 +15,7 @@ import {
 import { markUniqueAfterNameDrop, materialize, mergeSameLabels } from './vector-util.ts';
 import { ARITHMETIC, type ElemResult, elemBinop, isComparison } from './binary-elem.ts';
 import { fastVectorVector } from './binary-fast.ts';
+import { TupleIndex } from './tuple-index.ts';
 
 /**
  * Binary operations on vectors: vector–scalar, set operators, and vector matching (one-to-one,
@@ -96,28 +97,24 @@ export function binaryVectorScalar(
 // Vector matching.
 
 /** Signature key of each series for matching (on: the listed labels; else all but listed and __name__). */
-function signatures(metas: readonly SeriesMeta[], m: VectorMatching, ids: Map<string, number>): Int32Array {
+function signatures(metas: readonly SeriesMeta[], m: VectorMatching, ids: TupleIndex): Int32Array {
   const sig = new Int32Array(metas.length);
   const names = [...m.matchingLabels].sort();
   const drop = new Set([...names, METRIC_NAME]);
   for (let i = 0; i < metas.length; i++) {
     const l = metas[i]!.labels;
-    let key = '';
+    ids.begin();
     if (m.on) {
-      for (const n of names) key += `${l.get(n)}\xff`;
+      for (let x = 0; x < names.length; x++) ids.add(l.get(names[x] as string));
     } else {
       const raw = l.raw();
       for (let x = 0; x < raw.length; x += 2) {
         if (drop.has(raw[x] as string)) continue;
-        key += `${raw[x]}\xff${raw[x + 1]}\xff`;
+        ids.add(raw[x] as string);
+        ids.add(raw[x + 1] as string);
       }
     }
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
-    }
-    sig[i] = id;
+    sig[i] = ids.end();
   }
   return sig;
 }
@@ -139,7 +136,7 @@ export function binarySet(
   const L = materialize(lhs, ctx);
   const R = materialize(rhs, ctx);
   const n = L.n;
-  const ids = new Map<string, number>();
+  const ids = new TupleIndex();
   const ls = signatures(L.metas, m, ids);
   const rs = signatures(R.metas, m, ids);
   const S = ids.size;
@@ -213,7 +210,7 @@ export function binaryVectorVector(
   ctx: EvalContext,
 ): VectorValue {
   const n = lhsIn.n;
-  const ids = new Map<string, number>();
+  const ids = new TupleIndex();
   const lsig = signatures(lhsIn.metas, m, ids);
   const rsig = signatures(rhsIn.metas, m, ids);
   const S = ids.size;

@@ -61,30 +61,6 @@ export function dropMetricName(labels: Labels): Labels {
   return Labels.fromSortedFlat(out);
 }
 
-const SEP = '\xff';
-
-/**
- * A string identifying the values of `names` (sorted, unique) in `labels`; equal for series that
- * agree on those labels (an absent label counts as the empty value). For Map keys.
- */
-export function keyForLabels(labels: Labels, names: readonly string[]): string {
-  let key = '';
-  for (let i = 0; i < names.length; i++) key += labels.get(names[i] as string) + SEP;
-  return key;
-}
-
-/** A string identifying `labels` without the listed names (a Set). */
-export function keyWithoutLabels(labels: Labels, drop: ReadonlySet<string>): string {
-  const raw = labels.raw();
-  let key = '';
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (drop.has(name)) continue;
-    key += name + SEP + (raw[i + 1] as string) + SEP;
-  }
-  return key;
-}
-
 /** `{a="x", b="y"}` in Prometheus's Labels.String() form (always braces, name included as a label). */
 export function labelsToString(labels: Labels): string {
   const parts: string[] = [];
