@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compare, normalize } from './compare.ts';
 import { parseDuration, parseOptions } from './options.ts';
+import { rangeWindow } from './queries.ts';
+import type { Workload } from './workload.ts';
 import { median, percentile } from './stats.ts';
 
 const vector = (items: [Record<string, string>, string][]): string =>
@@ -84,6 +86,26 @@ describe('options and stats', () => {
     assert.deepEqual([...q.figures], ['queries']);
     assert.throws(() => parseOptions(['--bogus', '1']), /unknown option --bogus/);
     assert.throws(() => parseOptions(['--systems', 'mimir']), /unknown system/);
+  });
+
+  it('spans the range queries over --range, capped by the history minus 10 minutes', () => {
+    const o = parseOptions([]);
+    assert.ok(o !== 'help');
+    assert.equal(o.rangeMs, 3_600_000);
+    const d = parseOptions(['--range', '24h']);
+    assert.ok(d !== 'help');
+    assert.equal(d.rangeMs, 86_400_000);
+    const hour = 3_600_000;
+    const w = (backfillMs: number): Workload =>
+      ({
+        params: { intervalMs: 60_000 },
+        evalMs: 100 * hour,
+        firstScrapeMs: 100 * hour - backfillMs,
+      }) as Workload;
+    assert.deepEqual(rangeWindow(w(2 * hour)), { startMs: 99 * hour, endMs: 100 * hour, stepMs: 60_000 });
+    assert.equal(rangeWindow(w(25 * hour), 24 * hour).startMs, 76 * hour);
+    // Only 2 h of data: a 24 h window shrinks to 1 h 50 min.
+    assert.equal(rangeWindow(w(2 * hour), 24 * hour).startMs, 100 * hour - 110 * 60_000);
   });
 
   it('computes nearest-rank percentiles and medians', () => {

@@ -22,6 +22,8 @@ export interface Options {
   readonly samplesPerRequest: number;
   readonly seed: number;
   readonly queryReps: number;
+  /** Span of the range queries, ending at the evaluation time (capped by the history). */
+  readonly rangeMs: number;
   readonly repeat: number;
   readonly ingestTimeoutMs: number;
   readonly queryTimeoutMs: number;
@@ -55,6 +57,8 @@ Workload:
   --seed N                                                             [1]
 Measurement:
   --query-reps N           timed passes over the query set             [quick 5, default 10]
+  --range D                span of the range queries (step = interval), at most the
+                           history minus 10m, e.g. 24h with --backfill 25h         [1h]
   --repeat N               run every system N times (interleaved), report medians   [1]
   --ingest-timeout D       stop the backfill of one system after D     [quick 60s, default 240s]
 Output:
@@ -177,6 +181,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     samplesPerRequest: positiveInt('--samples-per-request', get('--samples-per-request') ?? '2000'),
     seed: positiveInt('--seed', get('--seed') ?? '1'),
     queryReps: positiveInt('--query-reps', get('--query-reps') ?? (quick ? '5' : '10')),
+    rangeMs: parseDuration(get('--range') ?? '1h'),
     repeat: positiveInt('--repeat', get('--repeat') ?? '1'),
     ingestTimeoutMs: parseDuration(get('--ingest-timeout') ?? (quick ? '60s' : '240s')),
     queryTimeoutMs: quick ? 30_000 : 180_000,

@@ -25,18 +25,24 @@ const seconds = (ms: number): string => String(ms / 1000);
 const rateNote = (expr: string): string | undefined =>
   /\b(rate|increase|irate)\(/.test(expr) ? 'MetricsQL rate/increase: no extrapolation' : undefined;
 
-/** Window of the range queries: up to 1 h, ending at the evaluation time, step = scrape interval. */
-export function rangeWindow(w: Workload): { startMs: number; endMs: number; stepMs: number } {
+/**
+ * Window of the range queries: up to `rangeMs` (default 1 h), ending at the evaluation time, step =
+ * scrape interval.
+ */
+export function rangeWindow(
+  w: Workload,
+  rangeMs = 3600_000,
+): { startMs: number; endMs: number; stepMs: number } {
   const step = w.params.intervalMs;
   const spanMs = w.evalMs - w.firstScrapeMs;
   // Keep 10 minutes of history before the window so 5m rates and the lookback see full data.
-  const lengthMs = Math.max(step, Math.min(3600_000, Math.floor((spanMs - 600_000) / step) * step));
+  const lengthMs = Math.max(step, Math.min(rangeMs, Math.floor((spanMs - 600_000) / step) * step));
   return { startMs: w.evalMs - lengthMs, endMs: w.evalMs, stepMs: step };
 }
 
-export function dashboardQueries(w: Workload): QueryDef[] {
+export function dashboardQueries(w: Workload, rangeMs?: number): QueryDef[] {
   const t = seconds(w.evalMs);
-  const { startMs, endMs, stepMs } = rangeWindow(w);
+  const { startMs, endMs, stepMs } = rangeWindow(w, rangeMs);
   const ns = w.catalogue.targets[0]!.namespace;
   const instant = (id: string, expr: string): QueryDef => ({
     id,

@@ -1,6 +1,6 @@
 import { compare, normalize, type Comparison } from './compare.ts';
 import type { Options } from './options.ts';
-import type { QueryDef } from './queries.ts';
+import { rangeWindow, type QueryDef } from './queries.ts';
 import type { SystemRun } from './run.ts';
 import { median, percentile } from './stats.ts';
 import { PACKAGE_ROOT, SPECS, XSCALER_LIMITS, type SystemId } from './systems.ts';
@@ -229,7 +229,7 @@ export function renderReport(res: Results): string {
     `- scrape interval ${duration(p.intervalMs)}; backfill ${duration(p.backfillMs)} = ${w.backfillScrapes} scrapes = ${w.backfillSamples.toLocaleString('en-US')} samples, sent as fast as accepted by ${p.senders} concurrent senders (series sharded like remote-write shards, ≤ 5 min skew between senders)`,
     `- sustained phase: ${p.sustainedScrapes} more scrape${p.sustainedScrapes === 1 ? '' : 's'} = ${w.sustainedSamples.toLocaleString('en-US')} samples paced at ${Math.round(o.sustainedRate).toLocaleString('en-US')} samples/s`,
     `- remote write 1.0, ${p.samplesPerRequest} samples per request, one sample per TimeSeries (as Prometheus sends), snappy: ${(w.rawBytes / MiB).toFixed(1)} MiB raw, ${(w.compressedBytes / MiB).toFixed(1)} MiB compressed, ${w.backfill.flat().length + w.sustained.flat().length} requests, sha256 ${w.sha256.slice(0, 16)}…`,
-    `- data spans ${new Date(w.firstScrapeMs).toISOString()} → ${new Date(w.evalMs).toISOString()} (ends before the run started, so every system accepts it); queries evaluated at the end; seed ${p.seed}`,
+    `- data spans ${new Date(w.firstScrapeMs).toISOString()} → ${new Date(w.evalMs).toISOString()} (ends before the run started, so every system accepts it); instant queries evaluated at the end, range queries over its last ${duration(rangeWindow(w, o.rangeMs).endMs - rangeWindow(w, o.rangeMs).startMs)} at ${duration(p.intervalMs)} steps; seed ${p.seed}`,
     '',
     '## Figures',
     '',

@@ -202,7 +202,7 @@ export async function runSystem(ctx: RunContext, spec: SystemSpec, round: number
         result.queries = await runQueries(
           http,
           spec.apiPrefix,
-          dashboardQueries(w),
+          dashboardQueries(w, o.rangeMs),
           o.queryReps,
           performance.now() + o.queryTimeoutMs,
           60_000,
