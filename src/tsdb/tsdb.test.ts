@@ -308,3 +308,47 @@ test('native histograms are stored, survive restarts and block cuts, and share t
   assert.deepEqual(await dump(await third.querier(-Infinity, Infinity)), before);
   await third.close();
 });
+
+test('a restart does not cut the open chunks: replay of a checkpoint reopens them and appends go on in them', async () => {
+  const d = dir();
+  const o = { maintenanceIntervalMs: 0, walSegmentBytes: 4096, checkpointBytes: 1024 };
+  const write = async (db: Awaited<ReturnType<typeof openTsdb>>, from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      const samples = [];
+      for (let k = 0; k < 10; k++)
+        samples.push({ labels: { __name__: 'oc', k: String(k) }, t: T0 + i * 15_000, v: Math.sqrt(i * k) });
+      await db.append(batchOf(samples), { ...OPTS, now: T0 + 1e9 });
+    }
+  };
+  const shape = (db: Awaited<ReturnType<typeof openTsdb>>): Array<[number, number]> => {
+    const h = db.head;
+    const out: Array<[number, number]> = [];
+    for (let ref = 0; ref < h.n; ref++) {
+      let sealed = 0;
+      for (let row = h.firstChunk[ref] as number; row >= 0; row = h.chunks.next[row] as number) sealed++;
+      out.push([sealed, h.openCount(ref)]);
+    }
+    return out;
+  };
+  // 60 samples per series (15 min): far from a block boundary and from a full chunk.
+  const db = await openTsdb(d, o);
+  await write(db, 0, 30);
+  await db.maintain();
+  assert.ok(readdirSync(`${d}/wal`).some((n) => n.startsWith('checkpoint.')));
+  await write(db, 30, 40);
+  await db.close();
+  const again = await openTsdb(d, o);
+  await write(again, 40, 60);
+  const before = await dump(await again.querier(-Infinity, Infinity));
+  assert.equal(before['oc{k="3"}']?.length, 60);
+  // Every series still has its one open chunk of 60 samples, nothing sealed.
+  assert.deepEqual(
+    shape(again),
+    Array.from({ length: 10 }, () => [0, 60]),
+  );
+  await again.close();
+  // And a second restart (checkpoint + WAL again) reads back the same samples.
+  const third = await openTsdb(d, o);
+  assert.deepEqual(await dump(await third.querier(-Infinity, Infinity)), before);
+  await third.close();
+});

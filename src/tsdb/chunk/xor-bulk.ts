@@ -46,6 +46,16 @@ function dataView(b: Uint8Array): DataView {
 
 /** Stale markers seen by the last decodeXor call. */
 export let decodedStale = 0;
+/**
+ * Where the last decodeXor call (of at least one sample) ended, for a writer that resumes the
+ * stream (Head.loadOpenChunk): bits read, the last timestamp delta, and the last XOR window
+ * (`endWindowed` is 0 while none was read).
+ */
+export let endBits = 0;
+export let endTDelta = 0;
+export let endLead = 0;
+export let endTrail = 0;
+export let endWindowed = 0;
 
 /**
  * Decodes all `count` samples of the chunk at `buf[off, off + len)` whose first timestamp is
@@ -73,6 +83,7 @@ export function decodeXor(
   }
   decodedStale = 0;
   if (count <= 0) return;
+  const startPos = pos;
   const dv = dataView(b);
   // Time as an offset from `mint`: a loop variable that starts as the (tagged) parameter itself
   // would be kept boxed by V8, one heap number per sample.
@@ -86,6 +97,7 @@ export function decodeXor(
   let stale = sv;
   let lead = 0;
   let trail = 0;
+  let windowed = 0;
   outT[at] = mint;
   outV32[2 * at] = vlo;
   outV32[2 * at + 1] = vhi;
@@ -108,6 +120,7 @@ export function decodeXor(
         continue;
       }
       if ((w & 0x20000000) !== 0) {
+        windowed = 1;
         lead = (w >>> 24) & 31;
         let sig = (w >>> 18) & 63;
         if (sig === 0) sig = 64;
@@ -144,6 +157,7 @@ export function decodeXor(
         continue;
       }
       if ((w & 0x40000000) !== 0) {
+        windowed = 1;
         lead = (w >>> 25) & 31;
         let sig = (w >>> 19) & 63;
         if (sig === 0) sig = 64;
@@ -193,6 +207,11 @@ export function decodeXor(
     outV32[2 * i + 1] = vhi;
   }
   decodedStale = stale;
+  endBits = pos - startPos;
+  endTDelta = tDelta;
+  endLead = lead;
+  endTrail = trail;
+  endWindowed = windowed;
 }
 
 /** True when the value bits at index i of a Float64Array's Int32Array view are a stale marker. */

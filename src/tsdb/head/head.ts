@@ -1,5 +1,6 @@
 import { Labels, METRIC_NAME, type FloatHistogram } from '../../model/index.ts';
 import { MAX_SAMPLE_BYTES, XorWriter } from '../chunk/xor.ts';
+import * as bulk from '../chunk/xor-bulk.ts';
 import { HeadChunkCursor } from './cursor.ts';
 import type { RecordWriter } from '../wal/record.ts';
 import type { HeadChunkFiles } from './chunk-files.ts';
@@ -646,6 +647,66 @@ export class Head {
     if (maxt > this.maxT) this.maxT = maxt;
     if (mint < this.minT) this.minT = mint;
   }
+
+  /**
+   * Replay of a checkpoint: makes an encoded chunk the open chunk of `ref` again, so appends
+   * continue in it, as they would have without the restart (instead of a short chunk sealed at
+   * every restart). The chunk must come after every chunk the series has, and `maxt` must be its
+   * newest sample. The writer's state is recovered by decoding the chunk; a chunk that does not
+   * read back as described, or is too full to take another sample, is loaded sealed instead.
+   */
+  loadOpenChunk(
+    ref: number,
+    buf: Uint8Array,
+    start: number,
+    len: number,
+    mint: number,
+    maxt: number,
+    count: number,
+  ): void {
+    const rt = this.replayT;
+    const rv = this.replayV32;
+    if (count > 0 && count < MAX_CHUNK_SAMPLES) bulk.decodeXor(buf, start, len, mint, count, rt, rv, 0);
+    const bits = bulk.endBits;
+    const bytes = (bits + 7) >>> 3;
+    if (
+      count <= 0 ||
+      count >= MAX_CHUNK_SAMPLES ||
+      rt[count - 1] !== maxt ||
+      bytes > len ||
+      bytes + MAX_SAMPLE_BYTES > MAX_CHUNK_BYTES
+    ) {
+      this.loadChunk(ref, buf, start, len, mint, maxt, count);
+      return;
+    }
+    this.sealOpen(ref);
+    const ch = this.chunks;
+    const cap = ch.reserve(bytes + MAX_SAMPLE_BYTES, ref);
+    const page = ch.pages[ch.rp] as Uint8Array;
+    page.set(buf.subarray(start, start + bytes), ch.ro);
+    // The writer ORs bits in: the bits after the last sample must be zero.
+    if ((bits & 7) !== 0)
+      page[ch.ro + bytes - 1] = (page[ch.ro + bytes - 1] as number) & (0xff00 >>> (bits & 7));
+    this.u8[ref * 64 + 60] = 1;
+    this.u32[ref * 16 + 10] = bits;
+    this.u32[ref * 16 + 11] = ch.rp;
+    this.u32[ref * 16 + 12] = ch.ro;
+    this.u16[ref * 32 + 27] = cap;
+    this.u16[ref * 32 + 26] = count;
+    this.f64[ref * 8 + 1] = mint;
+    this.f64[ref * 8 + 3] = (Math.floor(mint / this.chunkRange) + 1) * this.chunkRange;
+    this.f64[ref * 8 + 2] = bulk.endTDelta;
+    this.u8[ref * 64 + 58] = bulk.endWindowed === 1 ? bulk.endLead : 255; // 255: no window yet (see XorWriter)
+    this.u8[ref * 64 + 59] = bulk.endTrail;
+    this.f64[ref * 8 + 0] = maxt;
+    this.u32[ref * 16 + 8] = rv[2 * count - 1] as number;
+    this.u32[ref * 16 + 9] = rv[2 * count - 2] as number;
+    if (maxt > this.maxT) this.maxT = maxt;
+    if (mint < this.minT) this.minT = mint;
+  }
+  /** Scratch of loadOpenChunk: a chunk's timestamps and value bits. */
+  private readonly replayT = new Float64Array(MAX_CHUNK_SAMPLES);
+  private readonly replayV32 = new Int32Array(2 * MAX_CHUNK_SAMPLES);
 
   /** Replay of a checkpoint: the newest in-order sample of `ref` (for the duplicate check). */
   setLast(ref: number, t: number, hi: number, lo: number): void {

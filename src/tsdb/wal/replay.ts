@@ -118,7 +118,13 @@ export class Replayer {
             const count = r.uvarint();
             const len = r.uvarint();
             if (r.pos + len > r.end) throw new Error('chunk runs past the record');
-            if (alive && maxt >= head.minValidTime) head.loadChunk(ref, buf, r.pos, len, mint, maxt, count);
+            if (alive && maxt >= head.minValidTime) {
+              // The newest chunk, ending at the series' newest sample, was the open chunk when
+              // the checkpoint was taken: appends go on in it.
+              if (i === n - 1 && hasLast && maxt === lastT)
+                head.loadOpenChunk(ref, buf, r.pos, len, mint, maxt, count);
+              else head.loadChunk(ref, buf, r.pos, len, mint, maxt, count);
+            }
             r.pos += len;
             this.stats.samples += count;
           }
