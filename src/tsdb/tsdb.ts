@@ -12,7 +12,7 @@ import { CompactionRunner } from './compact/runner.ts';
 import { realFs, type TsdbFs } from './fs.ts';
 import { HeadChunkFiles } from './head/chunk-files.ts';
 import { Head, WalState } from './head/head.ts';
-import { HeadReader } from './head/read.ts';
+import { HeadReader, type PinnedHeadReader } from './head/read.ts';
 import { Ingester } from './ingest.ts';
 import { DirLock } from './lock.ts';
 import {
@@ -248,16 +248,28 @@ export class Tsdb implements Storage {
     return result;
   }
 
-  /** Readers for a query: blocks overlapping the range, then the head. */
+  /**
+   * Readers for a query: blocks overlapping the range, then the head, pinned (open chunks are read
+   * in place; see HeadReader.pin) until the querier is closed. A querier garbage-collected without
+   * `close()` is closed then (counted in `unclosedQueriers`).
+   */
   async querier(mint: number, maxt: number): Promise<Querier> {
     if (this.closed) throw new UnavailableError(`the storage in ${this.dir} is closed; retry shortly`);
     const blocks = this.blocks.list.filter((b) => b.maxTime >= mint && b.minTime <= maxt);
     for (const b of blocks) b.acquire();
-    const readers: BlockReader[] = [...blocks, this.headReader];
-    return new TsdbQuerier(readers, this.tombstones, mint, maxt, () => {
-      for (const b of blocks) b.release();
+    const head = this.headReader.pin();
+    const readers: BlockReader[] = [...blocks, head];
+    const release = releaser(blocks, head);
+    const token = {};
+    const q = new TsdbQuerier(readers, this.tombstones, mint, maxt, () => {
+      unclosed.unregister(token);
+      release();
     });
+    unclosed.register(q, { db: this, release }, token);
+    return q;
   }
+  /** Queriers that were garbage-collected without `close()` (a caller's bug; see `querier`). */
+  unclosedQueriers = 0;
 
   metadata(metric: string | undefined, limit: number): ReadonlyMap<string, readonly MetricMetadata[]> {
     return this.metadataStore.query(metric, limit);
@@ -332,6 +344,27 @@ export class Tsdb implements Storage {
     this.head.chunks.files.close();
     await this.lock?.release();
   }
+}
+
+/**
+ * The safety net for queriers never closed: one that became unreachable releases what it held.
+ * TsdbSeries keep their querier reachable, so this cannot run while its data can still be read.
+ * Held values never reference the querier (that would keep it alive).
+ */
+const unclosed = new FinalizationRegistry<{ db: Tsdb; release: () => void }>((held) => {
+  held.db.unclosedQueriers++;
+  held.release();
+});
+
+/** What closing a querier releases, once (built apart from the querier, see `unclosed`). */
+function releaser(blocks: readonly { release(): void }[], head: PinnedHeadReader): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    for (const b of blocks) b.release();
+    head.close();
+  };
 }
 
 function countOpen(h: Head): number {

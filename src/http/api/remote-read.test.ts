@@ -9,6 +9,7 @@ import {
   decodeReadResponse,
   decodeXorChunks,
 } from '../../protocol/index.ts';
+import { MemoryStorage, type Querier, type SampleIterator, type Series } from '../../storage/index.ts';
 import { DEFAULT_QUERY_LIMITS } from './deps.ts';
 import { ApiHarness } from './test-harness.ts';
 
@@ -50,8 +51,39 @@ const hist: FloatHistogram = {
   customValues: [],
 };
 
+/** Counts series read after their querier was closed (a Tsdb may have reused their chunks' memory). */
+class ClosingCheck extends MemoryStorage {
+  open = 0;
+  reads = 0;
+  readsAfterClose = 0;
+
+  override async querier(mint: number, maxt: number): Promise<Querier> {
+    const q = await super.querier(mint, maxt);
+    const state = { closed: false };
+    this.open++;
+    const wrap = (s: Series): Series => ({
+      labels: s.labels,
+      iterator: (reuse?: SampleIterator) => {
+        this.reads++;
+        if (state.closed) this.readsAfterClose++;
+        return s.iterator(reuse);
+      },
+    });
+    return {
+      select: async (m, hints, signal) => (await q.select(m, hints, signal)).map(wrap),
+      labelNames: (m, signal) => q.labelNames(m, signal),
+      labelValues: (name, m, signal) => q.labelValues(name, m, signal),
+      close: () => {
+        if (!state.closed) this.open--;
+        state.closed = true;
+        q.close();
+      },
+    };
+  }
+}
+
 describe('remote read', () => {
-  const h = new ApiHarness();
+  const h = new ApiHarness(new ClosingCheck());
   before(async () => {
     await h.start();
     for (let i = 0; i < 300; i++) {
@@ -139,6 +171,26 @@ describe('remote read', () => {
     const onlyStreamed = await read(readRequest(q, [ReadResponseType.StreamedXorChunks]));
     assert.equal(onlyStreamed.status, 400);
     assert.match(await onlyStreamed.text(), /native histograms/);
+  });
+
+  it('reads every series before closing its querier (storage may reuse their memory after close)', async () => {
+    const storage = h.storage as ClosingCheck;
+    for (const accepted of [[ReadResponseType.Samples], [ReadResponseType.StreamedXorChunks]]) {
+      const res = await read(
+        readRequest(
+          [
+            { start: T0, end: T0 + 3600_000, matchers: upApi },
+            { start: T0, end: T0 + 3600_000, matchers: [{ type: 0, name: 'job', value: 'db' }] },
+          ],
+          accepted,
+        ),
+      );
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+      assert.ok(storage.reads > 0);
+      assert.equal(storage.readsAfterClose, 0, `response type ${accepted[0]}`);
+      assert.equal(storage.open, 0, 'every querier closed');
+    }
   });
 
   it('applies the tenant limits and the scopes', async () => {

@@ -9,7 +9,7 @@ import {
   decodeReadRequest,
   type ReadQuery,
 } from '../../protocol/index.ts';
-import { ValueKind, type Series } from '../../storage/index.ts';
+import { ValueKind, type Querier, type Series } from '../../storage/index.ts';
 import { readBody } from '../context.ts';
 import type { GatedHandler } from '../gate.ts';
 import type { PrometheusApiDeps, QueryLimits } from './deps.ts';
@@ -62,11 +62,13 @@ export function remoteReadHandler(
     const storage = await deps.storage(caller.tenant);
     const queryable = new LimitedQueryable(storage, limits, deps.now?.() ?? Date.now());
     const results: Series[][] = [];
+    // Open until the answer is written: series may be read only while their querier is open.
+    const queriers: Querier[] = [];
     let samples = 0;
     let histograms = false;
     try {
       for (const q of request.queries) {
-        results.push(await select(queryable, q, ctx.signal));
+        results.push(await select(queryable, q, ctx.signal, queriers));
       }
       if (type === ReadResponseType.StreamedXorChunks) {
         for (const list of results) {
@@ -92,25 +94,30 @@ export function remoteReadHandler(
     } catch (err) {
       if (samples === 0) deps.usage?.recordQuery(caller.tenant, 0);
       throw err;
+    } finally {
+      for (const q of queriers) q.close();
     }
   };
 }
 
-async function select(queryable: LimitedQueryable, q: ReadQuery, signal: AbortSignal): Promise<Series[]> {
+/** The series of one read query; its querier goes to `queriers` (the caller closes it). */
+async function select(
+  queryable: LimitedQueryable,
+  q: ReadQuery,
+  signal: AbortSignal,
+  queriers: Querier[],
+): Promise<Series[]> {
   const querier = await queryable.querier(q.startMs, q.endMs);
-  try {
-    const h = q.hints;
-    const hints = {
-      start: q.startMs, // the limited querier moves it up to the lookback limit
-      end: q.endMs,
-      ...(h !== null && h.func !== '' ? { func: h.func } : {}),
-      ...(h !== null && h.stepMs > 0 ? { step: h.stepMs } : {}),
-      ...(h !== null && h.rangeMs > 0 ? { range: h.rangeMs } : {}),
-    };
-    return [...(await querier.select(q.matchers, hints, signal))];
-  } finally {
-    querier.close();
-  }
+  queriers.push(querier);
+  const h = q.hints;
+  const hints = {
+    start: q.startMs, // the limited querier moves it up to the lookback limit
+    end: q.endMs,
+    ...(h !== null && h.func !== '' ? { func: h.func } : {}),
+    ...(h !== null && h.stepMs > 0 ? { step: h.stepMs } : {}),
+    ...(h !== null && h.rangeMs > 0 ? { range: h.rangeMs } : {}),
+  };
+  return [...(await querier.select(q.matchers, hints, signal))];
 }
 
 function scanSeries(s: Series): { samples: number; histograms: boolean } {

@@ -26,7 +26,7 @@ export interface Reply {
  * end-to-end suites in test/e2e run the real `xscaler serve`.
  */
 export class ApiHarness {
-  readonly storage = new MemoryStorage();
+  readonly storage: MemoryStorage;
   readonly otherStorage = new MemoryStorage();
   readonly tokens: Record<Scope, string> = { read: '', write: '', 'read+write': '' };
   limits: QueryLimits = DEFAULT_QUERY_LIMITS;
@@ -35,6 +35,11 @@ export class ApiHarness {
   private dir = '';
   private store: SqliteControlPlane | null = null;
   private http: HttpServer | null = null;
+
+  /** `storage` is tenant acme's (default: a plain MemoryStorage). */
+  constructor(storage: MemoryStorage = new MemoryStorage()) {
+    this.storage = storage;
+  }
 
   async start(overrides: Partial<PrometheusApiDeps> = {}): Promise<this> {
     this.dir = mkdtempSync(join(tmpdir(), 'xscaler-api-'));

@@ -7,7 +7,10 @@ import { STALE_NAN_HI, STALE_NAN_LO } from '../../model/index.ts';
  *
  * Bits are read by peeking 32 bits at an arbitrary bit position (four or five byte loads), so
  * most fields cost one peek. Peeks may read up to 8 bytes past the chunk's last byte: a chunk that
- * ends less than PAD bytes before the end of its buffer is first copied into padded scratch.
+ * ends less than PAD bytes before the end of its buffer is first copied into padded scratch (head
+ * slab pages have PAD spare bytes, so open chunks read in place never are). Bits after the
+ * `count`-th sample are never used (peeked bits past it are shifted out), so they may be anything:
+ * an open chunk read in place may be appended to meanwhile.
  *
  * Values are written as their exact IEEE-754 bits through an Int32Array view of the caller's
  * Float64Array (little-endian: low word first), never through a JS number, so NaN payloads survive
@@ -26,16 +29,28 @@ function peek(dv: DataView, b: Uint8Array, pos: number): number {
 }
 
 // A few cached views: a query reads a series' sealed chunks (often from two or three read buffers)
-// and then its open chunk (from another), so the cache must hold all of them at once or it
-// makes a DataView per chunk.
+// and then its open chunk (in place, from one of hundreds of head slab pages), so the cache must
+// hold all of them at once or it makes a DataView per chunk. Long-lived buffers (the head's slab
+// pages) keep their view in `kept` instead (see keepView).
 const VIEWS = 4;
 const viewOf: Array<Uint8Array | null> = new Array<Uint8Array | null>(VIEWS).fill(null);
 const views: DataView[] = new Array<DataView>(VIEWS).fill(new DataView(new ArrayBuffer(8)));
 let nextView = 0;
+const kept = new WeakMap<Uint8Array, DataView>();
+
+/**
+ * Gives `b` (a buffer that chunks will be decoded from for a long time, like a head slab page) a
+ * DataView of its own, so decoding from it never allocates one. Held weakly: it goes with `b`.
+ */
+export function keepView(b: Uint8Array): void {
+  kept.set(b, new DataView(b.buffer, b.byteOffset, b.byteLength));
+}
 
 /** A DataView of `b`'s bytes, from a small cache (chunks of one query share few buffers). */
 function dataView(b: Uint8Array): DataView {
   for (let i = 0; i < VIEWS; i++) if (viewOf[i] === b) return views[i] as DataView;
+  const k = kept.get(b);
+  if (k !== undefined) return k;
   const i = nextView;
   nextView = (i + 1) % VIEWS;
   viewOf[i] = b;

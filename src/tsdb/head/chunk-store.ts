@@ -1,3 +1,4 @@
+import { keepView } from '../chunk/xor-bulk.ts';
 import { HeadChunkFiles } from './chunk-files.ts';
 import { readOrder } from './read-order.ts';
 import { growF64, growI32, growU16, growU32 } from './symbols.ts';
@@ -17,6 +18,16 @@ import { growF64, growI32, growU16, growU32 } from './symbols.ts';
  * evacuated — its regions are copied to other slabs of the class, `onMove` tells their owners (the
  * head updates the series' rows) and the slab is given back.
  *
+ * Queries read open chunks in place (no copy): a ChunkRef points into the slab page. That is safe
+ * because a region's bytes change only while its series appends (after the bits a reader
+ * snapshotted) or when the region is handed out again (`reserve` zeroes a freed slot). So a reader
+ * is pinned for its lifetime (`pin`/`unpin`), and a region freed while readers are pinned waits on
+ * a retire list, tagged with the reader clock, until every reader pinned before it was freed has
+ * unpinned (epoch-based reclamation). Giving a slab back (empty or evacuated) needs no wait: its
+ * page array is never written again, so whoever holds it keeps reading the old bytes, and the
+ * page number may be reused with a new array. With no reader pinned a freed region is reusable at
+ * once, as if this did not exist.
+ *
  * Sealed chunks are appended to the head chunk files (see HeadChunkFiles) and leave memory; rows
  * (typed-array columns) say where each one is and link the chunks of one series in time order.
  * Readers get their bytes through `read` (one chunk) or `fetch` (many, batched into few reads).
@@ -24,6 +35,11 @@ import { growF64, growI32, growU16, growU32 } from './symbols.ts';
 const CLASSES = [32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2304];
 /** Slabs of a class start small (an idle tenant stays cheap) and double up to this. */
 const SLAB_BYTES = 64 * 1024;
+/**
+ * Spare bytes after the last region of a page: the bulk decoder peeks up to 8 bytes past a chunk
+ * (see chunk/xor-bulk.ts), so a chunk read in place at the end of its page needs no copy.
+ */
+export const PAGE_PAD = 8;
 
 /** Class index of the smallest class holding `bytes`. */
 function classOf(bytes: number): number {
@@ -40,6 +56,8 @@ const MIN_EVACUATE_SLOTS = 32;
 class Slab {
   readonly cls: number;
   readonly slots: number;
+  /** Its page number (while it is `slabs[page]`). */
+  readonly page: number;
   free: Uint16Array;
   freeN = 0;
   /** Slots below this were handed out at least once. */
@@ -51,9 +69,10 @@ class Slab {
   draining = false;
   /** The owner `reserve` was given for each slot in use, -1 for a free slot. */
   readonly owner: Int32Array;
-  constructor(cls: number, slots: number) {
+  constructor(cls: number, slots: number, page: number) {
     this.cls = cls;
     this.slots = slots;
+    this.page = page;
     this.free = new Uint16Array(Math.min(slots, 16));
     this.owner = new Int32Array(slots).fill(-1);
   }
@@ -104,6 +123,23 @@ export class ChunkStore {
   /** Regions moved by evacuations (statistics, tests). */
   moved = 0;
 
+  /** Reader clock: bumped by every `pin`, so pin ids grow. */
+  private clock = 0;
+  /** Ids of the pinned readers, ascending (few: one per query in flight). */
+  private readonly pins: number[] = [];
+  /**
+   * Retire list (FIFO, tags ascending): slot `retSlot[i]` of slab `retSlab[i]` was freed when the
+   * clock was `retTag[i]`; it becomes reusable once no reader with id <= that tag is pinned.
+   * Entries from `retHead` on are pending. A slab given back meanwhile leaves stale entries
+   * (`slabs[slab.page] !== slab`), which are dropped.
+   */
+  private retSlab: Slab[] = [];
+  private retSlot: number[] = [];
+  private retTag: number[] = [];
+  private retHead = 0;
+  /** Regions waiting on the retire list (statistics, tests). */
+  retired = 0;
+
   constructor(
     onMove: (owner: number, page: number, off: number) => void,
     files: HeadChunkFiles = new HeadChunkFiles(null, ''),
@@ -117,6 +153,8 @@ export class ChunkStore {
    * to `onMove` if the region is ever moved); leaves it in `rp`/`ro` and returns its capacity.
    */
   reserve(bytes: number, owner: number): number {
+    // Only slots whose readers are gone are on the free lists (see release), so zeroing and
+    // handing one out cannot change bytes a pinned reader still reads.
     const ci = classOf(bytes);
     const c = this.classes[ci] as SizeClass;
     let page = -1;
@@ -156,26 +194,32 @@ export class ChunkStore {
     const bytes = c.slabBytes;
     c.slabBytes = Math.min(SLAB_BYTES, c.slabBytes * 2);
     const page = this.freePages.length > 0 ? (this.freePages.pop() as number) : this.pages.length;
-    const slab = new Slab(ci, Math.floor(bytes / c.size));
+    const slab = new Slab(ci, Math.floor(bytes / c.size), page);
     slab.listed = true;
-    this.pages[page] = new Uint8Array(bytes);
+    const buf = new Uint8Array(bytes + PAGE_PAD);
+    keepView(buf);
+    this.pages[page] = buf;
     this.slabs[page] = slab;
-    this.slabBytes += bytes + slab.owner.byteLength;
+    this.slabBytes += bytes + PAGE_PAD + slab.owner.byteLength;
     c.room.push(page);
     return page;
   }
 
   /**
    * Gives back the region at `off` of page `page` (a moved, sealed or dropped open chunk). May move
-   * other regions (see `onMove`), and so change `rp`/`ro`.
+   * other regions (see `onMove`), and so change `rp`/`ro`. While readers are pinned the region is
+   * not reused before they unpin (see the class comment).
    */
   release(page: number, off: number, _cap?: number): void {
     const slab = this.slabs[page] as Slab;
     const c = this.classes[slab.cls] as SizeClass;
+    const slot = off / c.size;
     slab.live--;
-    slab.owner[off / c.size] = -1;
+    // No owner any more: an evacuation never moves (or calls onMove for) a dead slot.
+    slab.owner[slot] = -1;
     if (slab.live === 0 && c.room.length > 1) {
-      // Empty, and the class has other slabs with room: give it back.
+      // Empty, and the class has other slabs with room: give it back (its array is never
+      // written again, so pinned readers holding it are unaffected).
       this.dropSlab(page);
       return;
     }
@@ -189,16 +233,73 @@ export class ChunkStore {
       this.evacuate(page);
       return;
     }
+    if (this.pins.length > 0) {
+      this.retSlab.push(slab);
+      this.retSlot.push(slot);
+      this.retTag.push(this.clock);
+      this.retired++;
+      return;
+    }
+    this.freeSlot(slab, slot);
+  }
+
+  /** Puts a dead slot of a slab still in use on its free list. */
+  private freeSlot(slab: Slab, slot: number): void {
+    const c = this.classes[slab.cls] as SizeClass;
     if (slab.freeN === slab.free.length) {
       const grown = new Uint16Array(Math.min(slab.slots, slab.free.length * 2));
       grown.set(slab.free);
       slab.free = grown;
     }
-    slab.free[slab.freeN++] = off / c.size;
+    slab.free[slab.freeN++] = slot;
     if (!slab.listed) {
       slab.listed = true;
-      c.room.push(page);
+      c.room.push(slab.page);
     }
+  }
+
+  /**
+   * Pins a reader: regions freed from now on are not reused (their bytes stay as they are) until
+   * `unpin` with the returned id. Readers must unpin exactly once.
+   */
+  pin(): number {
+    const id = ++this.clock;
+    this.pins.push(id);
+    return id;
+  }
+
+  /** Unpins the reader `id` and makes reusable the regions no pinned reader can see any more. */
+  unpin(id: number): void {
+    const pins = this.pins;
+    const i = pins.indexOf(id);
+    if (i < 0) throw new Error(`chunk reader ${id} is not pinned (unpinned twice?)`);
+    pins.splice(i, 1);
+    // Readers pinned after a region was freed (id > its tag) never saw it in use.
+    const oldest = pins.length > 0 ? (pins[0] as number) : Infinity;
+    const tags = this.retTag;
+    let k = this.retHead;
+    while (k < tags.length && (tags[k] as number) < oldest) {
+      const slab = this.retSlab[k] as Slab;
+      if (this.slabs[slab.page] === slab && !slab.draining) this.freeSlot(slab, this.retSlot[k] as number);
+      k++;
+    }
+    this.retired -= k - this.retHead;
+    if (k === tags.length) {
+      this.retSlab = [];
+      this.retSlot = [];
+      this.retTag = [];
+      this.retHead = 0;
+    } else if (k > 1024 && k * 2 > tags.length) {
+      this.retSlab = this.retSlab.slice(k);
+      this.retSlot = this.retSlot.slice(k);
+      this.retTag = tags.slice(k);
+      this.retHead = 0;
+    } else this.retHead = k;
+  }
+
+  /** Readers pinned now (statistics, tests). */
+  get pinned(): number {
+    return this.pins.length;
   }
 
   /** Moves every region of slab `page` into other slabs of its class, then gives the slab back. */
@@ -222,6 +323,7 @@ export class ChunkStore {
   }
 
   private dropSlab(page: number): void {
+    // `pages[page]` includes PAGE_PAD.
     this.slabBytes -= (this.pages[page] as Uint8Array).length + (this.slabs[page] as Slab).owner.byteLength;
     this.pages[page] = null;
     this.slabs[page] = null;

@@ -2,6 +2,7 @@ import { compareStrings, type Matcher } from '../../model/index.ts';
 import { ChunkEncoding } from '../chunk/block-chunk.ts';
 import { selectPostings, type PostingsSource } from '../query/postings-query.ts';
 import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from '../query/types.ts';
+import type { ChunkStore } from './chunk-store.ts';
 import type { Head } from './head.ts';
 import { lowerBound } from '../search.ts';
 import { EMPTY } from './postings.ts';
@@ -12,7 +13,8 @@ import { SymbolOrder } from './symbol-order.ts';
 /**
  * The head seen through the block read interface. `series()` snapshots what it returns: sealed
  * chunks read from the head chunk files into fresh buffers, the open chunk and out-of-order samples
- * by copy, so later appends never change a query's view.
+ * by copy, so later appends never change a query's view. Queries go through `pin()` instead, which
+ * reads open chunks in place (see PinnedHeadReader).
  */
 export class HeadReader implements BlockReader, PostingsSource {
   private readonly head: Head;
@@ -83,13 +85,22 @@ export class HeadReader implements BlockReader, PostingsSource {
     return this.seriesSync(matchers, mint, maxt);
   }
 
-  seriesSync(matchers: readonly Matcher[], mint: number, maxt: number): SeriesData[] {
+  /**
+   * A reader for one query: like this one, but its open chunks are read in place, not copied.
+   * Valid until its `close()`, which must be called exactly once.
+   */
+  pin(): PinnedHeadReader {
+    return new PinnedHeadReader(this, this.head.chunks);
+  }
+
+  /** `inPlace`: open chunks as ranges of their slab pages (the caller is pinned, see `pin`). */
+  seriesSync(matchers: readonly Matcher[], mint: number, maxt: number, inPlace = false): SeriesData[] {
     const h = this.head;
     if (h.maxT < mint || h.minT > maxt) return [];
     // Read in ref order (rows next to each other), then put in label order.
     const sel = this.selection(matchers);
     const from: number[] = [];
-    const data = this.seriesOf(sel.refs, mint, maxt, from);
+    const data = this.seriesOf(sel.refs, mint, maxt, from, inPlace);
     if (data.length < 2) return data;
     const at = new Int32Array(sel.refs.length).fill(-1);
     for (let k = 0; k < data.length; k++) at[sel.rank[from[k] as number] as number] = k;
@@ -125,8 +136,13 @@ export class HeadReader implements BlockReader, PostingsSource {
    * The data of the given series refs in [mint, maxt], unsorted (series without any left out).
    * Sealed chunks are read from the head chunk files in one batch (nearby chunks share a read).
    * `from` (optional) receives, per returned series, its index in `refs`.
+   *
+   * Open chunks are copied, unless `inPlace`: then a ChunkRef points straight into the chunk's slab
+   * page, which is safe only while the caller holds a pin on the chunk store taken before this call
+   * (the region is not reused while pinned; appends only add bits after the `count` samples the
+   * ChunkRef names, and the decoders read exactly `count` samples).
    */
-  seriesOf(refs: Uint32Array, mint: number, maxt: number, from?: number[]): SeriesData[] {
+  seriesOf(refs: Uint32Array, mint: number, maxt: number, from?: number[], inPlace = false): SeriesData[] {
     const h = this.head;
     const ch = h.chunks;
     // 1. Which sealed chunks: rows[perSeries[i] .. perSeries[i + 1]) belong to refs[i].
@@ -151,7 +167,7 @@ export class HeadReader implements BlockReader, PostingsSource {
     // buffer, each at a multiple of 4: one allocation per call instead of one per series. The 8
     // spare bytes at the end let the bulk decoder read past the last chunk (see chunk/xor-bulk.ts).
     let openTotal = 0;
-    for (let i = 0; i < refs.length; i++) {
+    for (let i = 0; !inPlace && i < refs.length; i++) {
       const ref = refs[i] as number;
       if (
         h.u8[ref * 64 + 60] === 1 &&
@@ -194,7 +210,17 @@ export class HeadReader implements BlockReader, PostingsSource {
           enc: ChunkEncoding.Xor,
         };
       }
-      if (open) {
+      if (open && inPlace) {
+        chunks[sealed] = {
+          buf: h.openPage(ref),
+          off: h.openOff(ref),
+          mint: h.f64[ref * 8 + 1] as number,
+          maxt: h.f64[ref * 8 + 0] as number,
+          count: h.u16[ref * 32 + 26] as number,
+          len: h.openBytes(ref),
+          enc: ChunkEncoding.Xor,
+        };
+      } else if (open) {
         const start = h.openOff(ref);
         const len = h.openBytes(ref);
         const page = h.openPage(ref);
@@ -270,6 +296,52 @@ export class HeadReader implements BlockReader, PostingsSource {
     }
     const strings = h.symbols.strings;
     return [...ids].map((id) => strings[id] as string).sort(compareStrings);
+  }
+}
+
+/**
+ * The head for one query (from `HeadReader.pin`): open chunks are read in place, in their slab
+ * pages, and the chunk store keeps every region freed meanwhile unused until `close()`. Labels and
+ * values come from the shared HeadReader.
+ */
+export class PinnedHeadReader implements BlockReader {
+  private readonly reader: HeadReader;
+  private readonly chunks: ChunkStore;
+  private pinId: number;
+
+  constructor(reader: HeadReader, chunks: ChunkStore) {
+    this.reader = reader;
+    this.chunks = chunks;
+    this.pinId = chunks.pin();
+  }
+
+  get minTime(): number {
+    return this.reader.minTime;
+  }
+
+  get maxTime(): number {
+    return this.reader.maxTime;
+  }
+
+  async series(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesData[]> {
+    if (this.pinId === 0) throw new Error('the head reader was used after close()');
+    return this.reader.seriesSync(matchers, mint, maxt, true);
+  }
+
+  labelNames(matchers: readonly Matcher[]): Promise<string[]> {
+    return this.reader.labelNames(matchers);
+  }
+
+  labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]> {
+    return this.reader.labelValues(name, matchers);
+  }
+
+  /** Unpins (once; later calls do nothing): the ChunkRefs it returned must not be read after this. */
+  close(): void {
+    const id = this.pinId;
+    if (id === 0) return;
+    this.pinId = 0;
+    this.chunks.unpin(id);
   }
 }
 

@@ -16,7 +16,9 @@ import type { BlockReader, ChunkRef, HistArrays, SampleArrays, SeriesData } from
 /**
  * A querier over any number of blocks (the head being one of them): series with the same labels in
  * several blocks become one series whose iterator merges their chunks; tombstones hide deleted
- * ranges. `release` is called once on close (blocks use it to know when their files may go).
+ * ranges. `release` is called once on close (blocks use it to know when their files may go, the
+ * head to reuse the memory of chunks it read in place). The series it returned must not be read
+ * after `close()`.
  */
 export class TsdbQuerier implements Querier {
   private readonly readers: readonly BlockReader[];
@@ -59,6 +61,7 @@ export class TsdbQuerier implements Querier {
       for (const d of nonEmpty[0] as SeriesData[]) {
         const deleted = this.tombstones.intervals(d.labels, mint, maxt);
         const s = new TsdbSeries(
+          this,
           d.labels,
           d.chunks,
           d.ooo === null ? NONE : [d.ooo],
@@ -76,7 +79,7 @@ export class TsdbQuerier implements Querier {
     }
     for (const m of mergeSeries(nonEmpty)) {
       const deleted = this.tombstones.intervals(m.labels, mint, maxt);
-      const s = new TsdbSeries(m.labels, m.chunks, m.ooo, m.hists, deleted, mint, maxt);
+      const s = new TsdbSeries(this, m.labels, m.chunks, m.ooo, m.hists, deleted, mint, maxt);
       if (!s.hasSamples()) continue;
       out.push(s);
       if (limit > 0 && out.length >= limit) break;
@@ -213,6 +216,11 @@ const probe: FloatColumns = {
  * samples, and deleted intervals, clipped to [mint, maxt].
  */
 class TsdbSeries implements Series {
+  /**
+   * Keeps the querier reachable while its series are: the storage may release a querier's
+   * readers once it is garbage-collected (head chunks are read in place until then).
+   */
+  readonly querier: TsdbQuerier;
   readonly labels: Labels;
   private readonly chunks: ChunkRef[];
   private readonly ooo: SampleArrays[];
@@ -224,6 +232,7 @@ class TsdbSeries implements Series {
   private oneRun = -1;
 
   constructor(
+    querier: TsdbQuerier,
     labels: Labels,
     chunks: ChunkRef[],
     ooo: SampleArrays[],
@@ -232,6 +241,7 @@ class TsdbSeries implements Series {
     mint: number,
     maxt: number,
   ) {
+    this.querier = querier;
     this.labels = labels;
     this.chunks = chunks;
     this.ooo = ooo;

@@ -2,9 +2,12 @@ import type { FloatHistogram, Labels, Matcher } from '../../model/index.ts';
 import type { ChunkEncoding } from '../chunk/block-chunk.ts';
 
 /**
- * One encoded chunk as a byte range. `buf` is never written again after the ChunkRef is handed
- * out (sealed pages, block files, or a private copy of an open head chunk), so a ChunkRef stays
- * valid for as long as someone holds it.
+ * One encoded chunk as a byte range holding exactly `count` samples. Its bits never change while
+ * the ChunkRef is valid: block files, sealed head chunks and copies are never written again; an
+ * open head chunk read in place (a querier's, see HeadReader.pin) is only appended to after those
+ * `count` samples (new bits in the last byte and after it), and its region is not reused until the
+ * querier is closed. So read exactly `count` samples (never rely on the padding bits of the last
+ * byte being zero), and not after the querier that returned the chunk was closed.
  */
 export interface ChunkRef {
   readonly buf: Uint8Array;
