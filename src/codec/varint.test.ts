@@ -20,4 +20,11 @@ test('zigzag maps 0, -1, 1, -2, ... to 0, 1, 2, 3, ... and back, past 2^32', () 
   assert.deepEqual([0, -1, 1, -2, 2].map(zigzag), [0, 1, 2, 3, 4]);
   for (const v of [0, -1, 1, 2 ** 40, -(2 ** 40), 2 ** 51, -(2 ** 51) + 1])
     assert.equal(unzigzag(zigzag(v)), v);
+  // Both sides of the int32 fast path's edge (2^32) and of the int32 range.
+  for (const v of [2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32)]) {
+    assert.equal(unzigzag(zigzag(v)), v, String(v));
+    assert.equal(Object.is(unzigzag(zigzag(v)), -0), false);
+  }
+  for (const u of [0xfffffffd, 0xfffffffe, 0xffffffff, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1])
+    assert.equal(zigzag(unzigzag(u)), u, String(u));
 });
