@@ -1,4 +1,5 @@
 import { BadDataError } from '../model/index.ts';
+import { unzigzag } from './varint.ts';
 
 /** Protobuf wire types. A plain object rather than an enum, so the types can be stripped. */
 export const WireType = { Varint: 0, Fixed64: 1, Len: 2, StartGroup: 3, EndGroup: 4, Fixed32: 5 } as const;
@@ -219,7 +220,7 @@ export class ProtoReader {
 
   rawSint64(): number {
     const small = this.varint49();
-    if (small >= 0) return small % 2 === 0 ? small / 2 : -(small + 1) / 2;
+    if (small >= 0) return unzigzag(small);
     const u = this.varintBig();
     const n = Number((u >> 1n) ^ -(u & 1n));
     if (!Number.isSafeInteger(n)) throw new BadDataError('protobuf: sint64 outside the safe integer range');

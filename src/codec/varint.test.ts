@@ -14,6 +14,14 @@ test('putUvarint writes base-128 groups, least significant first, up to 2^53', (
   let v = 0;
   for (let i = end - 1; i >= 0; i--) v = v * 128 + ((out[i] as number) & 0x7f);
   assert.equal(v, 2 ** 53 - 1);
+  // Around the switch from float to int32 arithmetic.
+  for (const x of [127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 3]) {
+    const n = putUvarint(out, 0, x);
+    let y = 0;
+    for (let i = n - 1; i >= 0; i--) y = y * 128 + ((out[i] as number) & 0x7f);
+    assert.equal(y, x, String(x));
+    assert.equal(n, Math.max(1, Math.ceil(Math.log2(x + 1) / 7)), String(x));
+  }
 });
 
 test('zigzag maps 0, -1, 1, -2, ... to 0, 1, 2, 3, ... and back, past 2^32', () => {

@@ -9,11 +9,17 @@
  * position after it. The caller makes sure 8 bytes (10 for any 64-bit value) are free.
  */
 export function putUvarint(out: Uint8Array, at: number, v: number): number {
-  while (v >= 0x80) {
+  // Above int32 in float arithmetic, then in int32 (no fmod call for the common small values).
+  while (v > 0x7fffffff) {
     out[at++] = (v % 128) | 0x80;
     v = Math.floor(v / 128);
   }
-  out[at++] = v;
+  let x = v | 0;
+  while (x >= 0x80) {
+    out[at++] = (x & 0x7f) | 0x80;
+    x >>>= 7;
+  }
+  out[at++] = x;
   return at;
 }
 

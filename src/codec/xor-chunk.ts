@@ -27,6 +27,7 @@
 
 import { BadDataError } from '../model/index.ts';
 import { bitsToFloat, floatBits, XorStreamReader, XorStreamWriter } from './xor-stream.ts';
+import { unzigzag } from './varint.ts';
 
 /** Chunk encodings of remote read's `Chunk.type` (and Prometheus's chunkenc). */
 export const ChunkEncoding = { None: 0, XOR: 1, Histogram: 2, FloatHistogram: 3 } as const;
@@ -187,7 +188,7 @@ export class XorChunkDecoder {
     const r = this.r;
     if (this.read === 0) {
       const z = this.varint();
-      this.t = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      this.t = unzigzag(z);
       r.vhi = r.bits(32);
       r.vlo = r.bits(32);
     } else if (this.read === 1) {
