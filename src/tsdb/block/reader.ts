@@ -330,11 +330,20 @@ export class DiskBlock implements BlockReader, PostingsSource {
       if (!overlaps && !(hc && hc.some((c) => c.maxt >= mint && c.mint <= maxt))) continue;
       wanted.push(i);
     }
-    const frames = new Map<number, Uint8Array>();
+    // Every frame at once: reads and inflates run in parallel on libuv's threads instead of one
+    // round trip after the other.
+    const frameIds: number[] = [];
+    const seen = new Set<number>();
     for (const i of wanted) {
       const f = this.seriesFrame[i] as number;
-      if (!frames.has(f)) frames.set(f, await this.frame(f));
+      if (!seen.has(f)) {
+        seen.add(f);
+        frameIds.push(f);
+      }
     }
+    const bufs = await Promise.all(frameIds.map((f) => this.frame(f)));
+    const frames = new Map<number, Uint8Array>();
+    for (let k = 0; k < frameIds.length; k++) frames.set(frameIds[k] as number, bufs[k] as Uint8Array);
     for (const i of wanted) {
       const buf = frames.get(this.seriesFrame[i] as number) as Uint8Array;
       let off = this.seriesOff[i] as number;
