@@ -251,9 +251,14 @@ export class ChunkStore {
     this.live--;
   }
 
-  /** The bytes of one sealed chunk, in a fresh buffer (offset 0). */
+  /**
+   * The bytes of one sealed chunk (offset 0): a view of a cached segment if there is one, else a
+   * fresh buffer. Read only; valid for as long as it is held.
+   */
   read(row: number): Uint8Array {
     const len = this.len[row] as number;
+    const hit = this.files.cached(this.file[row] as number, this.off[row] as number, len);
+    if (hit !== null) return hit;
     const out = new Uint8Array(len);
     this.files.readInto(this.file[row] as number, this.off[row] as number, len, out, 0);
     return out;
@@ -261,7 +266,8 @@ export class ChunkStore {
 
   /**
    * The bytes of many sealed chunks: for `rows[i]` (i < n), `outBuf[i]` holds them from
-   * `outOff[i]`. Chunks near each other in the files share one read; the buffers are fresh.
+   * `outOff[i]`: segments of the head chunk cache (shared, read only) or fresh buffers where chunks
+   * near each other in the files share one read. Either stays valid for as long as it is held.
    */
   fetch(rows: Int32Array, n: number, outBuf: Uint8Array[], outOff: Uint32Array): void {
     if (n === 0) return;
@@ -279,7 +285,7 @@ export class ChunkStore {
     this.files.readMany(files, offs, lens, order, n, outBuf, outOff);
   }
 
-  /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer. */
+  /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer and cached segments. */
   memoryBytes(): number {
     return this.slabBytes + this.mint.length * 32 + this.files.memoryBytes();
   }
