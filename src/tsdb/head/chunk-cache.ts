@@ -24,6 +24,8 @@ export class Segment {
   readonly start: number;
   readonly buf: Uint8Array;
   valid = 0;
+  /** The read (see HeadChunkCache.begin) that used it last. */
+  used = 0;
   /** LRU list: `prev` is more recently used. */
   prev: Segment | null = null;
   next: Segment | null = null;
@@ -82,6 +84,8 @@ export class HeadChunkCache {
   misses = 0;
   evictions = 0;
   private lastUse = 0;
+  /** The current read (one readMany call), see begin. */
+  private epoch = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: HeadChunkCacheOptions = {}) {
@@ -111,15 +115,23 @@ export class HeadChunkCache {
     return new CacheView();
   }
 
-  /** A query read: postpones the idle release. */
-  touch(): void {
-    this.lastUse = this.now();
+  /**
+   * Starts one read (a batch of chunks, one HeadChunkFiles.readMany call). A read never evicts the
+   * segments it used itself: one that wants more than the budget (a query over more sealed chunks
+   * than fit) keeps the first budget's worth cached and reads the rest fresh, instead of evicting
+   * its own segments in a cycle and hitting nothing next time (plain LRU under a repeated scan).
+   * `query` marks a query's read, which postpones the idle release.
+   */
+  begin(query: boolean): void {
+    this.epoch++;
+    if (query) this.lastUse = this.now();
   }
 
   /** The segment at `key` of `view`, made most recently used; null if not cached. */
   get(view: CacheView, key: number): Segment | null {
     const s = view.segments.get(key);
     if (s === undefined) return null;
+    s.used = this.epoch;
     if (this.head !== s) {
       this.unlink(s);
       this.linkFront(s);
@@ -129,16 +141,19 @@ export class HeadChunkCache {
 
   /**
    * A new empty segment (valid 0) for file bytes from `start`, most recently used; evicts the least
-   * recently used ones beyond the budget. Null when the cache is disabled or `view` is closed.
+   * recently used ones beyond the budget. Null when the cache is disabled, `view` is closed, or
+   * making room would evict a segment of the current read (see begin).
    */
   add(view: CacheView, key: number, start: number): Segment | null {
     if (!this.enabled || view.closed) return null;
     const size = this.bufferBytes;
     while (this.tail !== null && this.bytes + size > this.maxBytes) {
+      if (this.tail.used === this.epoch) return null;
       this.remove(this.tail);
       this.evictions++;
     }
     const s = new Segment(view, key, start, size);
+    s.used = this.epoch;
     view.segments.set(key, s);
     view.bytes += size;
     this.bytes += size;
@@ -219,7 +234,8 @@ export class HeadChunkCache {
           this.timer = null;
           this.sweep();
         },
-        Math.max(1000, this.idleMs - quiet),
+        // +1: timers may fire a little early by Date.now.
+        this.idleMs - quiet + 1,
       );
       this.timer.unref();
     }

@@ -225,6 +225,13 @@ describe('HeadChunkFiles with a cache', () => {
     const misses = cache.misses;
     f.read([last]);
     assert.equal(cache.misses, misses);
+    // One read wanting more than the budget keeps its first segments rather than cycling through.
+    const all = f.read(f.chunks);
+    const hits = cache.hits;
+    const again = f.read(f.chunks);
+    assert.ok(cache.hits - hits >= 3, `a repeated scan hits the segments kept (${cache.hits - hits})`);
+    assert.ok(cache.bytes <= cache.maxBytes);
+    assert.equal(again.bufs[0], all.bufs[0]);
     // A budget below one segment caches nothing.
     const none = new HeadChunkCache({ maxBytes: SEG, segmentBytes: SEG, idleMs: 0 });
     const g = new Fixture(none, 13, 1 << 20);
@@ -264,7 +271,7 @@ describe('HeadChunkFiles with a cache', () => {
     g.files.flush();
     g.read(g.chunks);
     assert.ok(timed.bytes > 0);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 300));
     assert.equal(timed.bytes, 0);
   });
 

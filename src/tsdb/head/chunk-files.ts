@@ -247,7 +247,7 @@ export class HeadChunkFiles {
     const shift = cache.shift;
     const segBytes = cache.segmentBytes;
     const fill = this.noFill === 0;
-    if (fill) cache.touch();
+    cache.begin(fill);
     let k = 0;
     while (k < n) {
       // The chunks starting in one segment of one file.
