@@ -37,6 +37,32 @@ export class Segment {
   }
 }
 
+/**
+ * The columns of one batch read (ChunkStore.fetch, HeadChunkFiles.readMany), at least `size` long.
+ * Queries share one set kept by the cache (reads are synchronous, so one at a time uses it), given
+ * back with the segments when the cache goes idle.
+ */
+export class FetchScratch {
+  readonly size: number;
+  readonly files: Uint32Array;
+  readonly offs: Uint32Array;
+  readonly lens: Uint16Array;
+  readonly order: Uint32Array;
+  /** Radix sort scratch (see readOrder). */
+  readonly tmp: Uint32Array;
+  /** Chunks not served from the cache. */
+  readonly missed: Uint32Array;
+  constructor(size: number) {
+    this.size = size;
+    this.files = new Uint32Array(size);
+    this.offs = new Uint32Array(size);
+    this.lens = new Uint16Array(size);
+    this.order = new Uint32Array(size);
+    this.tmp = new Uint32Array(size);
+    this.missed = new Uint32Array(size);
+  }
+}
+
 /** The segments of one owner (one HeadChunkFiles), keyed by `file * segmentsPerFile + index`. */
 export class CacheView {
   readonly segments = new Map<number, Segment>();
@@ -84,6 +110,7 @@ export class HeadChunkCache {
   misses = 0;
   evictions = 0;
   private lastUse = 0;
+  private shared: FetchScratch | null = null;
   /** The current read (one readMany call), see begin. */
   private epoch = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -108,6 +135,14 @@ export class HeadChunkCache {
   /** Whether anything can be cached (the budget holds at least one segment). */
   get enabled(): boolean {
     return this.maxBytes >= this.bufferBytes;
+  }
+
+  /** The shared scratch columns, grown to at least `n` (kept until the cache goes idle). */
+  scratch(n: number): FetchScratch {
+    if (this.shared === null || this.shared.size < n) {
+      this.shared = new FetchScratch(Math.max(n, 2 * (this.shared?.size ?? 0)));
+    }
+    return this.shared;
   }
 
   /** A view for one owner. */
@@ -177,6 +212,7 @@ export class HeadChunkCache {
   /** Gives back every segment (idle, or by hand). */
   clear(): void {
     while (this.tail !== null) this.remove(this.tail);
+    this.shared = null;
     this.stopIdle();
   }
 

@@ -260,6 +260,7 @@ describe('HeadChunkFiles with a cache', () => {
     cache.sweep();
     assert.equal(cache.bytes, 0);
     assert.equal(f.files.cachedBytes(), 0);
+    assert.equal(cache.scratch(1).size, 1, 'the shared scratch columns went too');
     f.files.withoutFill(() => f.read(f.chunks));
     assert.equal(cache.bytes, 0, 'withoutFill adds nothing');
     cache.stopIdle();

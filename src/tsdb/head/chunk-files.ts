@@ -1,5 +1,5 @@
 import type { TsdbFs } from '../fs.ts';
-import { OVERLAP, type CacheView, type HeadChunkCache, type Segment } from './chunk-cache.ts';
+import { FetchScratch, OVERLAP, type CacheView, type HeadChunkCache, type Segment } from './chunk-cache.ts';
 
 /** A head chunk file is closed at this size and the next one started. */
 const FILE_BYTES = 128 * 1024 * 1024;
@@ -53,8 +53,6 @@ export class HeadChunkFiles {
   private readonly view: CacheView | null;
   /** While above 0, reads use cached segments but add none (maintenance scans, see withoutFill). */
   private noFill = 0;
-  /** Indexes of the chunks `readMany` could not serve from the cache (scratch). */
-  private missed = new Uint32Array(64);
   private buf = new Uint8Array(BUF_BYTES);
   /** File offset of buf[0]. */
   private bufStart = 0;
@@ -91,6 +89,14 @@ export class HeadChunkFiles {
     } finally {
       this.noFill--;
     }
+  }
+
+  /**
+   * Scratch columns for a batch read of `n` chunks (`readMany`'s columns and its own): for a query
+   * through the cache, the cache's shared ones (no allocation per query); else new ones.
+   */
+  scratch(n: number): FetchScratch {
+    return this.cache !== null && this.noFill === 0 ? this.cache.scratch(n) : new FetchScratch(n);
   }
 
   /** Bytes [0, end) of `file` are final: written to the file and never changed again. */
@@ -224,7 +230,8 @@ export class HeadChunkFiles {
   /**
    * Reads many chunks at once: `files[i]`, `offs[i]`, `lens[i]` for i in `order` (sorted by file
    * and offset). Fills `outBuf[i]` / `outOff[i]`: a cache segment's buffer where the bytes are
-   * final, else fresh buffers (nearby chunks share one read).
+   * final, else fresh buffers (nearby chunks share one read). `scratch` (from `scratch(n)`, its
+   * `missed` not one of the arguments) is used if given.
    */
   readMany(
     files: Uint32Array,
@@ -234,6 +241,7 @@ export class HeadChunkFiles {
     n: number,
     outBuf: Uint8Array[],
     outOff: Uint32Array,
+    scratch?: FetchScratch,
   ): void {
     const cache = this.cache;
     const view = this.view;
@@ -241,8 +249,7 @@ export class HeadChunkFiles {
       this.readFresh(files, offs, lens, order, n, outBuf, outOff);
       return;
     }
-    if (this.missed.length < n) this.missed = new Uint32Array(Math.max(n, this.missed.length * 2));
-    const missed = this.missed;
+    const missed = scratch !== undefined && scratch.size >= n ? scratch.missed : new Uint32Array(n);
     let m = 0;
     const shift = cache.shift;
     const segBytes = cache.segmentBytes;

@@ -84,11 +84,6 @@ export class ChunkStore {
   private freeRowsN = 0;
   /** Sealed chunks currently alive. */
   live = 0;
-  private fetchFiles = new Uint32Array(0);
-  private fetchOffs = new Uint32Array(0);
-  private fetchLens = new Uint16Array(0);
-  private fetchOrder = new Uint32Array(0);
-  private fetchTmp = new Uint32Array(0);
   readonly files: HeadChunkFiles;
 
   /** Slabs of open-chunk regions by page number (null = given back, number reusable). */
@@ -276,33 +271,25 @@ export class ChunkStore {
    */
   fetch(rows: Int32Array, n: number, outBuf: Uint8Array[], outOff: Uint32Array): void {
     if (n === 0) return;
-    // Scratch columns kept between calls (fetch runs synchronously to the end): a query over the
-    // cache then allocates nothing here.
-    if (this.fetchFiles.length < n) {
-      const size = Math.max(n, this.fetchFiles.length * 2);
-      this.fetchFiles = new Uint32Array(size);
-      this.fetchOffs = new Uint32Array(size);
-      this.fetchLens = new Uint16Array(size);
-      this.fetchOrder = new Uint32Array(size);
-      this.fetchTmp = new Uint32Array(size);
-    }
-    const files = this.fetchFiles;
-    const offs = this.fetchOffs;
-    const lens = this.fetchLens;
+    // A query through the cache borrows the cache's shared columns (fetch runs synchronously to
+    // the end) and allocates nothing here.
+    const s = this.files.scratch(n);
+    const files = s.files;
+    const offs = s.offs;
+    const lens = s.lens;
     for (let i = 0; i < n; i++) {
       const row = rows[i] as number;
       files[i] = this.file[row] as number;
       offs[i] = this.off[row] as number;
       lens[i] = this.len[row] as number;
     }
-    const order = this.fetchOrder;
-    readOrder(files, offs, n, order, this.fetchTmp);
-    this.files.readMany(files, offs, lens, order, n, outBuf, outOff);
+    readOrder(files, offs, n, s.order, s.tmp);
+    this.files.readMany(files, offs, lens, s.order, n, outBuf, outOff, s);
   }
 
   /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer and cached segments. */
   memoryBytes(): number {
-    return this.slabBytes + this.mint.length * 32 + this.fetchFiles.length * 18 + this.files.memoryBytes();
+    return this.slabBytes + this.mint.length * 32 + this.files.memoryBytes();
   }
 
   private newRow(): number {
