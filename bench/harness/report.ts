@@ -208,7 +208,7 @@ export function renderReport(res: Results): string {
     if (!ran.includes(id)) continue;
     const { command, args, env } = SPECS[id].command('DATA', 'WORK', { http: 1, grpc: 2 });
     // Settings passed through the environment change the figures too (node flags, malloc tuning).
-    const settings = ['XSCALER_NODE_ARGS', 'GLIBC_TUNABLES']
+    const settings = ['XSCALER_NODE_ARGS', 'GLIBC_TUNABLES', 'XSCALER_HEAD_CHUNK_CACHE_MIB']
       .filter((k) => (env?.[k] ?? '') !== '')
       .map((k) => `${k}=${env?.[k]}`);
     const shown = [...settings, command === process.execPath ? 'node' : command, ...args]

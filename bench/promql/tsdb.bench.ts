@@ -15,6 +15,14 @@
  * (100k counters, 1 h at 15 s, all in the head), where VictoriaMetrics without its cache took
  * ≈150 ms and Prometheus ≈760 ms for `sum by (job) (rate(x[5m]))` on the development machine.
  *
+ * Sealed head chunks (in the head chunk files, read through the head chunk cache): at 15 s
+ * scrapes a chunk is sealed every 120 samples (30 min), so most of an hour in the head is sealed;
+ * at 60 s only the block-range boundary (even hours) seals. `--start-minute M` starts the data M
+ * minutes after midnight (default 0), e.g. `--hours 2 --start-minute 54 --interval 60` puts the
+ * first 66 min in sealed chunks, like the harness started at xx:54 after an even hour.
+ * `--head-cache-mb N` sets the cache budget (0 = no cache: every query reads the files into fresh
+ * buffers, as before the cache); `--head-cache-segment-kb N` its segment size.
+ *
  * `--cpu-prof FILE` writes a V8 CPU profile of the query runs only (not of the load) to FILE.
  *
  * Per query: the first run ("first": block chunk frames not yet inflated into the blocks' frame
@@ -28,8 +36,9 @@ import { join } from 'node:path';
 
 import { SampleBatch } from '../../src/model/index.ts';
 import { Engine } from '../../src/promql/index.ts';
-import { openTsdb } from '../../src/tsdb/index.ts';
+import { HeadChunkCache, openTsdb } from '../../src/tsdb/index.ts';
 import {
+  arg,
   COUNTERS_ONLY,
   HOURS,
   INSTANT_QUERIES,
@@ -47,7 +56,11 @@ const ONLY = strArg('only');
 const PROFILE = strArg('cpu-prof');
 const HOUR = 3_600_000;
 // Scrapes at a fixed offset inside the interval (never exactly on a step), as real targets do.
-const START = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000) + 7_000;
+const START = 1_700_000_000_000 - (1_700_000_000_000 % 86_400_000) + arg('start-minute', 0) * 60_000 + 7_000;
+const CACHE = new HeadChunkCache({
+  maxBytes: arg('head-cache-mb', 64) * 1024 * 1024,
+  segmentBytes: arg('head-cache-segment-kb', 256) * 1024,
+});
 const END = START + HOURS * HOUR;
 const POINTS = Math.floor((END - START) / INTERVAL) + 1;
 const PER_BATCH = 2000;
@@ -157,7 +170,12 @@ function cpuMs(): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'promql-tsdb-bench-'));
-  const db = await openTsdb(dir, { maintenanceIntervalMs: 0, compactInWorker: false, walFsync: 'segment' });
+  const db = await openTsdb(dir, {
+    maintenanceIntervalMs: 0,
+    compactInWorker: false,
+    walFsync: 'segment',
+    headChunkCache: CACHE,
+  });
   try {
     const ds = new Dataset();
     const n = ds.labels.length;
@@ -204,7 +222,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `loaded ${n} series × ${POINTS} points = ${((n * POINTS) / 1e6).toFixed(1)} M samples in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-        `blocks: ${blocks.length > 0 ? blocks.join(' ') : 'none'}; head ${((db.head.maxT - Math.max(db.head.minT, db.head.persistedBefore)) / HOUR).toFixed(1)} h`,
+        `blocks: ${blocks.length > 0 ? blocks.join(' ') : 'none'}; head ${((db.head.maxT - Math.max(db.head.minT, db.head.persistedBefore)) / HOUR).toFixed(1)} h; ` +
+        `sealed head chunks ${db.head.chunks.live} (${(db.head.chunks.files.writtenBytes / 1048576).toFixed(1)} MiB written); ` +
+        `head chunk cache ${CACHE.enabled ? `${CACHE.maxBytes / 1048576} MiB in ${CACHE.segmentBytes / 1024} KiB segments` : 'off'}`,
     );
 
     const engine = new Engine({ maxSamples: 1e9 });
@@ -270,6 +290,9 @@ async function main(): Promise<void> {
         RUNS * 4,
       );
     }
+    console.log(
+      `\nhead chunk cache: ${(CACHE.bytes / 1048576).toFixed(1)} MiB held, ${CACHE.hits} hits, ${CACHE.misses} misses, ${CACHE.evictions} evictions`,
+    );
     if (session !== null && PROFILE !== null) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(PROFILE, JSON.stringify(profile));

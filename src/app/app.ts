@@ -30,7 +30,7 @@ import {
   SqliteSessionStore,
   SqliteUserStore,
 } from '../tenancy/index.ts';
-import { openTsdb } from '../tsdb/index.ts';
+import { DEFAULT_HEAD_CHUNK_CACHE_BYTES, HeadChunkCache, openTsdb } from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
 import { wireLimits } from './limits-wiring.ts';
 import { MemoryReducer } from './memory-reducer.ts';
@@ -65,11 +65,16 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteControlPlane(controlPlanePath(config.dataDir));
   const auth = new Authenticator(store);
-  const limits = await wireLimits(config, store, log);
+  // One cache of head chunk file bytes for all tenants: one budget, however many tenants.
+  const headChunkCache = new HeadChunkCache({
+    maxBytes: config.headChunkCacheBytes ?? DEFAULT_HEAD_CHUNK_CACHE_BYTES,
+  });
+  const limits = await wireLimits(config, store, log, headChunkCache);
   const storages = new TenantStorages(
     config.dataDir,
     options.storageFactory ??
-      ((tenant, dir) => openTsdb(dir, { retentionMs: limits.tenantLimits.get(tenant).retentionMs })),
+      ((tenant, dir) =>
+        openTsdb(dir, { retentionMs: limits.tenantLimits.get(tenant).retentionMs, headChunkCache })),
   );
   const ingester = new Ingester(storages, (t) => limits.tenantLimits.get(t), { usage: limits.usage });
 
@@ -166,6 +171,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         dashboard.close();
         await auth.flushUsage().catch(() => undefined);
         await storages.close();
+        headChunkCache.clear();
         store.close();
         log.info('shut down');
       })()),

@@ -21,6 +21,11 @@ export interface ServeConfig {
   readonly publicUrl?: string | undefined;
   /** A region label shown in the dashboard (`euw1`). */
   readonly region?: string | undefined;
+  /**
+   * Budget of the cache of head chunk file bytes shared by all tenants (queries over the last
+   * hours read sealed head chunks from it instead of the files); 0 turns it off. Default 64 MiB.
+   */
+  readonly headChunkCacheBytes?: number | undefined;
 }
 
 export const DEFAULTS = {
@@ -29,7 +34,17 @@ export const DEFAULTS = {
   dataDir: './data',
   logLevel: 'info',
   drainMs: 10_000,
+  headChunkCacheMiB: 64,
 } as const;
+
+/** Parses a whole number of MiB (`--head-chunk-cache-mib`), ≥ 0. */
+export function parseMiB(text: string, flag: string): number {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1024 * 1024) {
+    throw new BadDataError(`${flag}: expected a whole number of MiB (0 = off), got "${text}"`);
+  }
+  return n * 1024 * 1024;
+}
 
 /** Parses `host:port`, `:port` or `[v6]:port`. */
 export function parseListen(text: string, flag: string): ListenAddress {

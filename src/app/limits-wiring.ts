@@ -4,6 +4,7 @@ import {
   metricsHandler,
   metricsRegistry,
   userStatsHandler,
+  type CacheStats,
   type HttpServer,
   type UserStatsSources,
 } from '../http/index.ts';
@@ -52,6 +53,7 @@ export async function wireLimits(
   config: ServeConfig,
   store: SqliteControlPlane,
   log: Logger,
+  headChunkCache?: CacheStats,
 ): Promise<LimitsWiring> {
   const tenantLimits = await TenantLimits.open({
     store: new SqliteLimitsStore(store.db),
@@ -77,7 +79,13 @@ export async function wireLimits(
       http.router.add(
         'GET',
         '/metrics',
-        metricsHandler(() => metricsRegistry({ ...sources, tenants: () => storages.tenants() })),
+        metricsHandler(() =>
+          metricsRegistry({
+            ...sources,
+            tenants: () => storages.tenants(),
+            ...(headChunkCache !== undefined ? { headChunkCache } : {}),
+          }),
+        ),
       );
       const stats = userStatsHandler(auth, sources);
       http.router.add('GET', '/api/v1/user_stats', stats).add('GET', '/prometheus/api/v1/user_stats', stats);

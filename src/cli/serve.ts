@@ -1,4 +1,11 @@
-import { DEFAULTS, parseListen, parsePublicUrl, startServer, type ServeConfig } from '../app/index.ts';
+import {
+  DEFAULTS,
+  parseListen,
+  parseMiB,
+  parsePublicUrl,
+  startServer,
+  type ServeConfig,
+} from '../app/index.ts';
 import { BadDataError } from '../model/index.ts';
 import { parse, type Command } from './command.ts';
 
@@ -10,13 +17,16 @@ export const serveCommand: Command = {
   usage:
     'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--grpc-tls-cert FILE --grpc-tls-key FILE]\n' +
     '              [--data-dir DIR] [--log-level LEVEL] [--public-url URL] [--region NAME]\n' +
-    '              [--limits-config FILE]\n' +
+    '              [--limits-config FILE] [--head-chunk-cache-mib N]\n' +
     '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_GRPC_TLS_CERT, XSCALER_GRPC_TLS_KEY,\n' +
     '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL, XSCALER_PUBLIC_URL, XSCALER_REGION,\n' +
-    '               XSCALER_LIMITS_CONFIG\n' +
+    '               XSCALER_LIMITS_CONFIG, XSCALER_HEAD_CHUNK_CACHE_MIB\n' +
     '  --limits-config is a YAML or JSON file of per-tenant limits (defaults and overrides), re-read\n' +
     '  when it changes; see `xscaler limits --help`\n' +
-    "  --public-url is how clients reach this server (shown in the dashboard's Connect snippets)",
+    "  --public-url is how clients reach this server (shown in the dashboard's Connect snippets)\n" +
+    '  --head-chunk-cache-mib is the memory (MiB, all tenants together; default 64, 0 = off) that\n' +
+    '  queries may use to keep sealed head chunks (the last hours) instead of re-reading them from\n' +
+    '  disk; it is given back after 5 minutes without queries',
   async run(argv) {
     const { values } = parse({
       args: argv,
@@ -30,6 +40,10 @@ export const serveCommand: Command = {
         'public-url': { type: 'string', default: env['XSCALER_PUBLIC_URL'] ?? '' },
         region: { type: 'string', default: env['XSCALER_REGION'] ?? '' },
         'limits-config': { type: 'string', default: env['XSCALER_LIMITS_CONFIG'] ?? '' },
+        'head-chunk-cache-mib': {
+          type: 'string',
+          default: env['XSCALER_HEAD_CHUNK_CACHE_MIB'] ?? String(DEFAULTS.headChunkCacheMiB),
+        },
       },
       strict: true,
     });
@@ -44,6 +58,7 @@ export const serveCommand: Command = {
         values['public-url'] === '' ? undefined : parsePublicUrl(values['public-url'], '--public-url'),
       region: values.region === '' ? undefined : values.region,
       limitsConfig: values['limits-config'] === '' ? undefined : values['limits-config'],
+      headChunkCacheBytes: parseMiB(values['head-chunk-cache-mib'], '--head-chunk-cache-mib'),
     };
     const server = await startServer(config);
     await new Promise<void>((resolve) => {

@@ -11,8 +11,19 @@ import {
 } from '../tenancy/index.ts';
 import type { Handler } from './context.ts';
 
+/** A cache's figures, read at scrape time. */
+export interface CacheStats {
+  readonly bytes: number;
+  readonly maxBytes: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+}
+
 /** What `/metrics` reports on, read at scrape time. */
 export interface MetricsSources {
+  /** The storage engine's cache of head chunk file bytes (all tenants). */
+  readonly headChunkCache?: CacheStats;
   readonly usage: UsageTracker;
   readonly limits: (tenant: string) => Limits;
   readonly gauges: UsageGauges;
@@ -144,6 +155,57 @@ export function metricsRegistry(sources: MetricsSources): Registry {
   perTenantGauge('xscaler_storage_bytes', "Bytes the tenant's data takes on disk.", (t) =>
     sources.gauges.storageBytes(t),
   );
+
+  const cache = sources.headChunkCache;
+  if (cache !== undefined) {
+    const gauge = (name: string, help: string, read: () => number): void => {
+      const g: Gauge = new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          g.set(read());
+        },
+      });
+    };
+    // Counters set from totals kept elsewhere: reset, then add the total.
+    const counter = (name: string, help: string, read: () => number): void => {
+      const c: Counter = new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          c.reset();
+          c.inc(read());
+        },
+      });
+    };
+    gauge(
+      'xscaler_head_chunk_cache_bytes',
+      'Bytes of head chunk files held in the query cache (all tenants).',
+      () => cache.bytes,
+    );
+    gauge(
+      'xscaler_head_chunk_cache_max_bytes',
+      'Budget of the head chunk query cache (--head-chunk-cache-mib).',
+      () => cache.maxBytes,
+    );
+    counter(
+      'xscaler_head_chunk_cache_hits_total',
+      'Segment lookups of queries served from the head chunk cache.',
+      () => cache.hits,
+    );
+    counter(
+      'xscaler_head_chunk_cache_misses_total',
+      'Segment lookups of queries that read the head chunk files.',
+      () => cache.misses,
+    );
+    counter(
+      'xscaler_head_chunk_cache_evictions_total',
+      'Segments evicted from the head chunk cache to stay within its budget.',
+      () => cache.evictions,
+    );
+  }
 
   const limits: Gauge<'tenant' | 'limit'> = new Gauge({
     name: 'xscaler_tenant_limits',

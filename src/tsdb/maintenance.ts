@@ -195,7 +195,8 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
   for (let at = 0; at < refs.length; at += CUT_READ) {
     const part = refs.subarray(at, Math.min(refs.length, at + CUT_READ));
     from.length = 0;
-    const data = e.headReader.seriesOf(part, mint, maxt, from);
+    // A scan of the whole range: through the head chunk cache, but filling it with nothing.
+    const data = e.head.chunks.files.withoutFill(() => e.headReader.seriesOf(part, mint, maxt, from));
     for (let k = 0; k < data.length; k++) {
       const s = data[k] as SeriesData;
       const deleted = e.tombstones.intervals(s.labels, mint, maxt);

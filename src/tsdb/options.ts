@@ -1,4 +1,5 @@
 import type { TsdbFs } from './fs.ts';
+import { sharedHeadChunkCache, type HeadChunkCache } from './head/chunk-cache.ts';
 import type { FsyncPolicy } from './wal/wal.ts';
 
 export const HOUR = 3_600_000;
@@ -36,6 +37,11 @@ export interface TsdbOptions {
   readonly compactInWorker?: boolean;
   /** Deflate block chunk frames (second-stage compression). Default true. */
   readonly compressBlocks?: boolean;
+  /**
+   * Cache of head chunk file bytes for queries, shared by the engines given the same one. Default:
+   * the process-wide one (64 MiB, see HeadChunkCache); null reads the files on every query.
+   */
+  readonly headChunkCache?: HeadChunkCache | null;
   /** The file system seam (tests inject faults). */
   readonly fs?: TsdbFs;
   /** Clock for retention, ms. Default Date.now. */
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   readonly maintenanceIntervalMs: number;
   readonly compactInWorker: boolean;
   readonly compressBlocks: boolean;
+  readonly headChunkCache: HeadChunkCache | null;
   readonly now: () => number;
 }
 
@@ -79,6 +86,7 @@ export function resolveOptions(o: TsdbOptions): ResolvedOptions {
     maintenanceIntervalMs: o.maintenanceIntervalMs ?? 60_000,
     compactInWorker: o.compactInWorker ?? true,
     compressBlocks: o.compressBlocks ?? true,
+    headChunkCache: o.headChunkCache === undefined ? sharedHeadChunkCache() : o.headChunkCache,
     now: o.now ?? Date.now,
   };
 }

@@ -68,7 +68,10 @@ export class Tsdb implements Storage {
     this.dir = dir;
     this.opts = opts;
     this.fs = fs;
-    this.head = new Head(opts.blockRangeMs, new HeadChunkFiles(fs, `${dir}/chunks_head`));
+    this.head = new Head(
+      opts.blockRangeMs,
+      new HeadChunkFiles(fs, `${dir}/chunks_head`, opts.headChunkCache),
+    );
     this.headReader = new HeadReader(this.head);
     this.exemplarStore = new ExemplarStore(opts.maxExemplars);
     this.blocks = new BlockSet(fs, `${dir}/blocks`);

@@ -353,9 +353,14 @@ export class ChunkStore {
     this.live--;
   }
 
-  /** The bytes of one sealed chunk, in a fresh buffer (offset 0). */
+  /**
+   * The bytes of one sealed chunk (offset 0): a view of a cached segment if there is one, else a
+   * fresh buffer. Read only; valid for as long as it is held.
+   */
   read(row: number): Uint8Array {
     const len = this.len[row] as number;
+    const hit = this.files.cached(this.file[row] as number, this.off[row] as number, len);
+    if (hit !== null) return hit;
     const out = new Uint8Array(len);
     this.files.readInto(this.file[row] as number, this.off[row] as number, len, out, 0);
     return out;
@@ -363,25 +368,28 @@ export class ChunkStore {
 
   /**
    * The bytes of many sealed chunks: for `rows[i]` (i < n), `outBuf[i]` holds them from
-   * `outOff[i]`. Chunks near each other in the files share one read; the buffers are fresh.
+   * `outOff[i]`: segments of the head chunk cache (shared, read only) or fresh buffers where chunks
+   * near each other in the files share one read. Either stays valid for as long as it is held.
    */
   fetch(rows: Int32Array, n: number, outBuf: Uint8Array[], outOff: Uint32Array): void {
     if (n === 0) return;
-    const files = new Uint32Array(n);
-    const offs = new Uint32Array(n);
-    const lens = new Uint16Array(n);
+    // A query through the cache borrows the cache's shared columns (fetch runs synchronously to
+    // the end) and allocates nothing here.
+    const s = this.files.scratch(n);
+    const files = s.files;
+    const offs = s.offs;
+    const lens = s.lens;
     for (let i = 0; i < n; i++) {
       const row = rows[i] as number;
       files[i] = this.file[row] as number;
       offs[i] = this.off[row] as number;
       lens[i] = this.len[row] as number;
     }
-    const order = new Uint32Array(n);
-    readOrder(files, offs, n, order);
-    this.files.readMany(files, offs, lens, order, n, outBuf, outOff);
+    readOrder(files, offs, n, s.order, s.tmp);
+    this.files.readMany(files, offs, lens, s.order, n, outBuf, outOff, s);
   }
 
-  /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer. */
+  /** Bytes of memory held: open-chunk slabs, rows, the chunk files' buffer and cached segments. */
   memoryBytes(): number {
     return this.slabBytes + this.mint.length * 32 + this.files.memoryBytes();
   }

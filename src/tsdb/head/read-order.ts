@@ -3,7 +3,7 @@
  * share one read (see ChunkStore.fetch). A query asks for about one chunk per series and hour, so
  * this sorts hundreds of thousands of rows; a comparator sort calls back into JavaScript
  * n·log n times, while this LSD radix sort makes three counting passes (offset low and high 16
- * bits, then file) and allocates two scratch arrays.
+ * bits, then file) through one scratch array (the caller's, or a new one).
  */
 
 const RADIX = 1 << 16;
@@ -34,9 +34,15 @@ function pass(src: Uint32Array, dst: Uint32Array, n: number, keys: Uint32Array, 
 
 /**
  * Fills `order[0, n)` with the indexes 0..n−1 sorted by (files[i], offs[i]) ascending; ties keep
- * index order (the sort is stable).
+ * index order (the sort is stable). `tmp` (at least n long, not `order`) is scratch.
  */
-export function readOrder(files: Uint32Array, offs: Uint32Array, n: number, order: Uint32Array): void {
+export function readOrder(
+  files: Uint32Array,
+  offs: Uint32Array,
+  n: number,
+  order: Uint32Array,
+  tmp?: Uint32Array,
+): void {
   let maxFile = 0;
   let maxOff = 0;
   for (let i = 0; i < n; i++) {
@@ -55,7 +61,7 @@ export function readOrder(files: Uint32Array, offs: Uint32Array, n: number, orde
     return;
   }
   let src: Uint32Array = order;
-  let dst: Uint32Array = new Uint32Array(n);
+  let dst: Uint32Array = tmp !== undefined && tmp.length >= n && tmp !== order ? tmp : new Uint32Array(n);
   pass(src, dst, n, offs, 0);
   [src, dst] = [dst, src];
   if (maxOff >= RADIX) {
