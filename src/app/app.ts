@@ -30,7 +30,13 @@ import {
   SqliteSessionStore,
   SqliteUserStore,
 } from '../tenancy/index.ts';
-import { DEFAULT_HEAD_CHUNK_CACHE_BYTES, HeadChunkCache, openTsdb } from '../tsdb/index.ts';
+import {
+  DEFAULT_FRAME_CACHE_BYTES,
+  DEFAULT_HEAD_CHUNK_CACHE_BYTES,
+  FrameCache,
+  HeadChunkCache,
+  openTsdb,
+} from '../tsdb/index.ts';
 import { formatListen, type ServeConfig } from './config.ts';
 import { wireLimits } from './limits-wiring.ts';
 import { MemoryReducer } from './memory-reducer.ts';
@@ -69,12 +75,18 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const headChunkCache = new HeadChunkCache({
     maxBytes: config.headChunkCacheBytes ?? DEFAULT_HEAD_CHUNK_CACHE_BYTES,
   });
+  // Likewise one cache of inflated block chunk frames.
+  const blockFrameCache = new FrameCache({ maxBytes: config.blockCacheBytes ?? DEFAULT_FRAME_CACHE_BYTES });
   const limits = await wireLimits(config, store, log, headChunkCache);
   const storages = new TenantStorages(
     config.dataDir,
     options.storageFactory ??
       ((tenant, dir) =>
-        openTsdb(dir, { retentionMs: limits.tenantLimits.get(tenant).retentionMs, headChunkCache })),
+        openTsdb(dir, {
+          retentionMs: limits.tenantLimits.get(tenant).retentionMs,
+          headChunkCache,
+          blockFrameCache,
+        })),
   );
   const ingester = new Ingester(storages, (t) => limits.tenantLimits.get(t), { usage: limits.usage });
 
@@ -172,6 +184,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         await auth.flushUsage().catch(() => undefined);
         await storages.close();
         headChunkCache.clear();
+        blockFrameCache.clear();
         store.close();
         log.info('shut down');
       })()),

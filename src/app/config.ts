@@ -26,6 +26,12 @@ export interface ServeConfig {
    * hours read sealed head chunks from it instead of the files); 0 turns it off. Default 64 MiB.
    */
   readonly headChunkCacheBytes?: number | undefined;
+  /**
+   * Budget of the cache of inflated block chunk frames shared by all tenants (queries over older
+   * data read them from it instead of reading and inflating them again); 0 turns it off. Default
+   * 64 MiB.
+   */
+  readonly blockCacheBytes?: number | undefined;
 }
 
 export const DEFAULTS = {
@@ -35,6 +41,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   drainMs: 10_000,
   headChunkCacheMiB: 64,
+  blockCacheMiB: 64,
 } as const;
 
 /** Parses a whole number of MiB (`--head-chunk-cache-mib`), ≥ 0. */

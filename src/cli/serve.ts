@@ -17,16 +17,18 @@ export const serveCommand: Command = {
   usage:
     'xscaler serve [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--grpc-tls-cert FILE --grpc-tls-key FILE]\n' +
     '              [--data-dir DIR] [--log-level LEVEL] [--public-url URL] [--region NAME]\n' +
-    '              [--limits-config FILE] [--head-chunk-cache-mib N]\n' +
+    '              [--limits-config FILE] [--head-chunk-cache-mib N] [--block-cache-mib N]\n' +
     '  environment: XSCALER_LISTEN, XSCALER_GRPC_LISTEN, XSCALER_GRPC_TLS_CERT, XSCALER_GRPC_TLS_KEY,\n' +
     '               XSCALER_DATA_DIR, XSCALER_LOG_LEVEL, XSCALER_PUBLIC_URL, XSCALER_REGION,\n' +
-    '               XSCALER_LIMITS_CONFIG, XSCALER_HEAD_CHUNK_CACHE_MIB\n' +
+    '               XSCALER_LIMITS_CONFIG, XSCALER_HEAD_CHUNK_CACHE_MIB, XSCALER_BLOCK_CACHE_MIB\n' +
     '  --limits-config is a YAML or JSON file of per-tenant limits (defaults and overrides), re-read\n' +
     '  when it changes; see `xscaler limits --help`\n' +
     "  --public-url is how clients reach this server (shown in the dashboard's Connect snippets)\n" +
     '  --head-chunk-cache-mib is the memory (MiB, all tenants together; default 64, 0 = off) that\n' +
     '  queries may use to keep sealed head chunks (the last hours) instead of re-reading them from\n' +
-    '  disk; it is given back after 5 minutes without queries',
+    '  disk; it is given back after 5 minutes without queries\n' +
+    '  --block-cache-mib is the same for older data: memory (MiB, all tenants; default 64, 0 = off)\n' +
+    '  for chunk frames of blocks, kept inflated between queries',
   async run(argv) {
     const { values } = parse({
       args: argv,
@@ -44,6 +46,10 @@ export const serveCommand: Command = {
           type: 'string',
           default: env['XSCALER_HEAD_CHUNK_CACHE_MIB'] ?? String(DEFAULTS.headChunkCacheMiB),
         },
+        'block-cache-mib': {
+          type: 'string',
+          default: env['XSCALER_BLOCK_CACHE_MIB'] ?? String(DEFAULTS.blockCacheMiB),
+        },
       },
       strict: true,
     });
@@ -59,6 +65,7 @@ export const serveCommand: Command = {
       region: values.region === '' ? undefined : values.region,
       limitsConfig: values['limits-config'] === '' ? undefined : values['limits-config'],
       headChunkCacheBytes: parseMiB(values['head-chunk-cache-mib'], '--head-chunk-cache-mib'),
+      blockCacheBytes: parseMiB(values['block-cache-mib'], '--block-cache-mib'),
     };
     const server = await startServer(config);
     await new Promise<void>((resolve) => {

@@ -6,5 +6,11 @@ export {
   sharedHeadChunkCache,
   type HeadChunkCacheOptions,
 } from './head/chunk-cache.ts';
+export {
+  DEFAULT_FRAME_CACHE_BYTES,
+  FrameCache,
+  sharedFrameCache,
+  type FrameCacheOptions,
+} from './block/frame-cache.ts';
 export type { FsyncPolicy } from './wal/wal.ts';
 export { FaultyFs, realFs, type FaultPlan, type TsdbFs } from './fs.ts';

@@ -1,4 +1,5 @@
 import { DiskBlock } from './block/reader.ts';
+import type { FrameCache } from './block/frame-cache.ts';
 import { isUlid, newUlid } from './block/format.ts';
 import { writeBlock, type BlockSeries } from './block/writer.ts';
 import { compactionRanges, planCompaction, planHeadCut, planRetention } from './compact/plan.ts';
@@ -57,10 +58,13 @@ export class BlockSet {
   list: DiskBlock[] = [];
   private readonly fs: TsdbFs;
   readonly dir: string;
+  /** Where the blocks keep their inflated chunk frames between queries. */
+  readonly frameCache: FrameCache | null;
 
-  constructor(fs: TsdbFs, dir: string) {
+  constructor(fs: TsdbFs, dir: string, frameCache: FrameCache | null = null) {
     this.fs = fs;
     this.dir = dir;
+    this.frameCache = frameCache;
   }
 
   /**
@@ -78,7 +82,7 @@ export class BlockSet {
       }
       if (!isUlid(name)) continue;
       try {
-        opened.push(await DiskBlock.open(this.fs, `${this.dir}/${name}`));
+        opened.push(await DiskBlock.open(this.fs, `${this.dir}/${name}`, this.frameCache));
       } catch (err) {
         warnings.push(`block ${name} could not be opened and is ignored: ${(err as Error).message}`);
       }
@@ -229,7 +233,7 @@ export async function cutHead(e: Engine, force = false): Promise<boolean> {
       series,
       compress: e.opts.compressBlocks,
     });
-    e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
+    e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`, e.blocks.frameCache));
   }
   h.persistedBefore = maxt + 1;
   await truncateHead(h, maxt + 1);
@@ -319,7 +323,7 @@ export async function compactOnce(e: Engine, force = false): Promise<boolean> {
     { blocksDir: e.blocks.dir, sources: plan, ulid, compress: e.opts.compressBlocks },
     e.tombstones,
   );
-  e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`));
+  e.blocks.add(await DiskBlock.open(e.fs, `${e.blocks.dir}/${ulid}`, e.blocks.frameCache));
   e.blocks.remove(plan);
   return true;
 }

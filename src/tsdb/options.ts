@@ -1,4 +1,5 @@
 import type { TsdbFs } from './fs.ts';
+import { sharedFrameCache, type FrameCache } from './block/frame-cache.ts';
 import { sharedHeadChunkCache, type HeadChunkCache } from './head/chunk-cache.ts';
 import type { FsyncPolicy } from './wal/wal.ts';
 
@@ -42,6 +43,11 @@ export interface TsdbOptions {
    * the process-wide one (64 MiB, see HeadChunkCache); null reads the files on every query.
    */
   readonly headChunkCache?: HeadChunkCache | null;
+  /**
+   * Where blocks keep inflated chunk frames between queries: by default the process-wide one
+   * (64 MiB, see FrameCache); null inflates them again for every query.
+   */
+  readonly blockFrameCache?: FrameCache | null;
   /** The file system seam (tests inject faults). */
   readonly fs?: TsdbFs;
   /** Clock for retention, ms. Default Date.now. */
@@ -63,6 +69,7 @@ export interface ResolvedOptions {
   readonly compactInWorker: boolean;
   readonly compressBlocks: boolean;
   readonly headChunkCache: HeadChunkCache | null;
+  readonly blockFrameCache: FrameCache | null;
   readonly now: () => number;
 }
 
@@ -87,6 +94,7 @@ export function resolveOptions(o: TsdbOptions): ResolvedOptions {
     compactInWorker: o.compactInWorker ?? true,
     compressBlocks: o.compressBlocks ?? true,
     headChunkCache: o.headChunkCache === undefined ? sharedHeadChunkCache() : o.headChunkCache,
+    blockFrameCache: o.blockFrameCache === undefined ? sharedFrameCache() : o.blockFrameCache,
     now: o.now ?? Date.now,
   };
 }

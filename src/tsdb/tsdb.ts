@@ -74,7 +74,7 @@ export class Tsdb implements Storage {
     );
     this.headReader = new HeadReader(this.head);
     this.exemplarStore = new ExemplarStore(opts.maxExemplars);
-    this.blocks = new BlockSet(fs, `${dir}/blocks`);
+    this.blocks = new BlockSet(fs, `${dir}/blocks`, opts.blockFrameCache);
     this.runner = new CompactionRunner(fs, opts.compactInWorker);
     this.retentionMs = opts.retentionMs;
   }

@@ -10,6 +10,7 @@ import type { BlockReader, ChunkRef, HistArrays, SeriesData } from '../query/typ
 import { lowerBound } from '../search.ts';
 import { Slicer } from '../slicer.ts';
 import { readU32, RecordReader } from '../wal/record.ts';
+import type { FrameCache } from './frame-cache.ts';
 import { FRAME_HEADER, FrameCodec, INDEX_MAGIC, INDEX_VERSION, type BlockMeta } from './format.ts';
 import { decodeHistChunk } from '../chunk/histogram.ts';
 import { ChunkEncoding } from '../chunk/block-chunk.ts';
@@ -18,7 +19,7 @@ const inflate = promisify(inflateRaw);
 
 /**
  * An open, immutable on-disk block. The index is parsed into typed arrays on open; chunk frames
- * are read (and inflated) on demand, with a small cache of recently used frames.
+ * are read (and inflated) on demand, and kept in a FrameCache shared by the blocks.
  *
  * Lifetime: `acquire`/`release` count queriers using the block; a block replaced by compaction or
  * removed by retention is deleted from disk only once nobody holds it (`onIdle`).
@@ -56,17 +57,20 @@ export class DiskBlock implements BlockReader, PostingsSource {
   /** Native histogram chunks by series id (rare, so a map); their bytes follow the XOR chunks. */
   private readonly histChunks = new Map<number, HistChunkMeta[]>();
   private allRefs: Uint32Array | null = null;
-  private readonly cache = new Map<number, Uint8Array>();
-  private cacheBytes = 0;
+  /** Inflated frames, shared with other blocks (null: none kept between queries, e.g. compaction). */
+  private readonly cache: FrameCache | null;
+  private readonly cacheOwner: number;
   private refs = 0;
   private doomed = false;
   private fd: Promise<number> | null = null;
   onIdle: (() => void) | null = null;
 
-  private constructor(fs: TsdbFs, dir: string, meta: BlockMeta) {
+  private constructor(fs: TsdbFs, dir: string, meta: BlockMeta, cache: FrameCache | null) {
     this.fs = fs;
     this.dir = dir;
     this.meta = meta;
+    this.cache = cache;
+    this.cacheOwner = cache === null ? 0 : cache.owner();
   }
 
   /** Parses the index into typed arrays, yielding to the event loop now and then (big blocks). */
@@ -237,10 +241,11 @@ export class DiskBlock implements BlockReader, PostingsSource {
     return p < hi && this.pairValue[p] === valueId ? p : -1;
   }
 
-  static async open(fs: TsdbFs, dir: string): Promise<DiskBlock> {
+  /** Opens a block; its inflated chunk frames are kept in `cache` (null: only within one read). */
+  static async open(fs: TsdbFs, dir: string, cache: FrameCache | null = null): Promise<DiskBlock> {
     const meta = JSON.parse(new TextDecoder().decode(await fs.readFile(`${dir}/meta.json`))) as BlockMeta;
     const index = await fs.readFile(`${dir}/index`);
-    const block = new DiskBlock(fs, dir, meta);
+    const block = new DiskBlock(fs, dir, meta, cache);
     await block.parse(index);
     return block;
   }
@@ -257,6 +262,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
 
   /** Closes the chunks file (the block must not be read afterwards). */
   async close(): Promise<void> {
+    this.cache?.drop(this.cacheOwner);
     const fd = this.fd;
     this.fd = null;
     if (fd) await this.fs.close(await fd).catch(() => undefined);
@@ -418,8 +424,8 @@ export class DiskBlock implements BlockReader, PostingsSource {
 
   /** The raw (inflated) bytes of frame `f`, cached. */
   private async frame(f: number): Promise<Uint8Array> {
-    const hit = this.cache.get(f);
-    if (hit) return hit;
+    const hit = this.cache?.get(this.cacheOwner, f);
+    if (hit !== undefined) return hit;
     const off = this.frameOff[f] as number;
     const fd = await (this.fd ??= this.fs.open(`${this.dir}/chunks`, 'r'));
     let raw: Uint8Array;
@@ -440,13 +446,7 @@ export class DiskBlock implements BlockReader, PostingsSource {
     }
     if (raw.length !== this.frameRaw[f])
       throw new Error(`${this.dir}/chunks: frame ${f} has ${raw.length} bytes, expected ${this.frameRaw[f]}`);
-    this.cache.set(f, raw);
-    this.cacheBytes += raw.length;
-    while (this.cacheBytes > 8 * 1024 * 1024 && this.cache.size > 1) {
-      const oldest = this.cache.keys().next().value as number;
-      this.cacheBytes -= (this.cache.get(oldest) as Uint8Array).length;
-      this.cache.delete(oldest);
-    }
+    this.cache?.put(this.cacheOwner, f, raw);
     return raw;
   }
 }
