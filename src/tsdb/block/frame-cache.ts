@@ -1,3 +1,5 @@
+import { IdleRelease } from '../idle-release.ts';
+
 /** Default budget of the process-wide cache (see FrameCache). */
 export const DEFAULT_FRAME_CACHE_BYTES = 64 * 1024 * 1024;
 /** Default time without any cached read after which the whole cache is given back. */
@@ -24,7 +26,6 @@ export interface FrameCacheOptions {
  */
 export class FrameCache {
   readonly maxBytes: number;
-  readonly idleMs: number;
   bytes = 0;
   hits = 0;
   misses = 0;
@@ -32,14 +33,16 @@ export class FrameCache {
   /** Insertion order is recency order: a hit moves its frame to the end. */
   private readonly frames = new Map<number, Uint8Array>();
   private nextOwner = 1;
-  private readonly now: () => number;
-  private lastUse = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly idle: IdleRelease;
 
   constructor(options: FrameCacheOptions = {}) {
     this.maxBytes = Math.max(0, options.maxBytes ?? DEFAULT_FRAME_CACHE_BYTES);
-    this.idleMs = options.idleMs ?? DEFAULT_FRAME_CACHE_IDLE_MS;
-    this.now = options.now ?? Date.now;
+    this.idle = new IdleRelease(
+      options.idleMs ?? DEFAULT_FRAME_CACHE_IDLE_MS,
+      options.now ?? Date.now,
+      () => this.frames.size > 0,
+      () => this.clear(),
+    );
   }
 
   /** A fresh owner number for a block. */
@@ -55,7 +58,7 @@ export class FrameCache {
       return undefined;
     }
     this.hits++;
-    this.lastUse = this.now();
+    this.idle.touch();
     this.frames.delete(key);
     this.frames.set(key, raw);
     return raw;
@@ -67,14 +70,14 @@ export class FrameCache {
     if (this.frames.has(key)) return;
     this.frames.set(key, raw);
     this.bytes += raw.length;
-    this.lastUse = this.now();
+    this.idle.touch();
     for (const [k, v] of this.frames) {
       if (this.bytes <= this.maxBytes) break;
       this.frames.delete(k);
       this.bytes -= v.length;
       this.evictions++;
     }
-    this.armIdle();
+    this.idle.arm();
   }
 
   /** Forgets the frames of `owner` (its block closed). */
@@ -90,25 +93,7 @@ export class FrameCache {
   clear(): void {
     this.frames.clear();
     this.bytes = 0;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  /** Clears the cache once `idleMs` passed without a read (checked when due, timer unref'd). */
-  private armIdle(): void {
-    if (this.timer !== null || this.idleMs <= 0) return;
-    const check = (): void => {
-      this.timer = null;
-      if (this.frames.size === 0) return;
-      const left = this.lastUse + this.idleMs - this.now();
-      if (left <= 0) this.clear();
-      else {
-        this.timer = setTimeout(check, left);
-        this.timer.unref();
-      }
-    };
-    this.timer = setTimeout(check, this.idleMs);
-    this.timer.unref();
+    this.idle.stop();
   }
 }
 

@@ -1,3 +1,5 @@
+import { IdleRelease } from '../idle-release.ts';
+
 /** Default budget of the process-wide cache (see HeadChunkCache). */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 /** Default segment size: the unit that is read, cached and evicted. */
@@ -98,8 +100,8 @@ export class HeadChunkCache {
   readonly segmentBytes: number;
   /** Log2 of segmentBytes. */
   readonly shift: number;
-  readonly idleMs: number;
-  private readonly now: () => number;
+  /** Gives everything back after `idleMs` without a query read. */
+  private readonly idle: IdleRelease;
   /** Most and least recently used. */
   private head: Segment | null = null;
   private tail: Segment | null = null;
@@ -109,11 +111,9 @@ export class HeadChunkCache {
   hits = 0;
   misses = 0;
   evictions = 0;
-  private lastUse = 0;
   private shared: FetchScratch | null = null;
   /** The current read (one readMany call), see begin. */
   private epoch = 0;
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(options: HeadChunkCacheOptions = {}) {
     this.maxBytes = Math.max(0, options.maxBytes ?? DEFAULT_CACHE_BYTES);
@@ -123,8 +123,16 @@ export class HeadChunkCache {
       throw new Error(`head chunk cache segment size must be a power of two ≥ 4096, got ${seg}`);
     }
     this.segmentBytes = seg;
-    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-    this.now = options.now ?? Date.now;
+    this.idle = new IdleRelease(
+      options.idleMs ?? DEFAULT_IDLE_MS,
+      options.now ?? Date.now,
+      () => this.bytes > 0,
+      () => this.clear(),
+    );
+  }
+
+  get idleMs(): number {
+    return this.idle.idleMs;
   }
 
   /** Bytes one segment takes (its file bytes, the overlap and the padding). */
@@ -159,7 +167,7 @@ export class HeadChunkCache {
    */
   begin(query: boolean): void {
     this.epoch++;
-    if (query) this.lastUse = this.now();
+    if (query) this.idle.touch();
   }
 
   /** The segment at `key` of `view`, made most recently used; null if not cached. */
@@ -193,7 +201,7 @@ export class HeadChunkCache {
     view.bytes += size;
     this.bytes += size;
     this.linkFront(s);
-    this.armIdle();
+    this.idle.arm();
     return s;
   }
 
@@ -218,8 +226,12 @@ export class HeadChunkCache {
 
   /** Stops the idle timer (the cache stays usable; the next segment added starts it again). */
   stopIdle(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.idle.stop();
+  }
+
+  /** Gives everything back if nothing was read for `idleMs` (see IdleRelease.sweep). */
+  sweep(): void {
+    this.idle.sweep();
   }
 
   private remove(s: Segment): void {
@@ -244,37 +256,6 @@ export class HeadChunkCache {
     else if (this.tail === s) this.tail = s.prev;
     s.prev = null;
     s.next = null;
-  }
-
-  /** Checks for idleness `idleMs` after the last use (one unref'd timer while anything is held). */
-  private armIdle(): void {
-    if (this.timer !== null || this.idleMs <= 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.sweep();
-    }, this.idleMs);
-    this.timer.unref();
-  }
-
-  /** Gives everything back if nothing was read for `idleMs`; else checks again when that could be. */
-  sweep(): void {
-    if (this.bytes === 0) return;
-    const quiet = this.now() - this.lastUse;
-    if (quiet >= this.idleMs) {
-      this.clear();
-      return;
-    }
-    if (this.timer === null && this.idleMs > 0) {
-      this.timer = setTimeout(
-        () => {
-          this.timer = null;
-          this.sweep();
-        },
-        // +1: timers may fire a little early by Date.now.
-        this.idleMs - quiet + 1,
-      );
-      this.timer.unref();
-    }
   }
 }
 
