@@ -77,7 +77,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   // Likewise one cache of inflated block chunk frames.
   const blockFrameCache = new FrameCache({ maxBytes: config.blockCacheBytes ?? DEFAULT_FRAME_CACHE_BYTES });
-  const limits = await wireLimits(config, store, log, headChunkCache);
+  const limits = await wireLimits(config, store, log, headChunkCache, blockFrameCache);
   const storages = new TenantStorages(
     config.dataDir,
     options.storageFactory ??

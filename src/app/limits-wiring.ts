@@ -54,6 +54,7 @@ export async function wireLimits(
   store: SqliteControlPlane,
   log: Logger,
   headChunkCache?: CacheStats,
+  blockFrameCache?: CacheStats,
 ): Promise<LimitsWiring> {
   const tenantLimits = await TenantLimits.open({
     store: new SqliteLimitsStore(store.db),
@@ -84,6 +85,7 @@ export async function wireLimits(
             ...sources,
             tenants: () => storages.tenants(),
             ...(headChunkCache !== undefined ? { headChunkCache } : {}),
+            ...(blockFrameCache !== undefined ? { blockFrameCache } : {}),
           }),
         ),
       );

@@ -24,6 +24,8 @@ export interface CacheStats {
 export interface MetricsSources {
   /** The storage engine's cache of head chunk file bytes (all tenants). */
   readonly headChunkCache?: CacheStats;
+  /** The storage engine's cache of inflated block chunk frames (all tenants). */
+  readonly blockFrameCache?: CacheStats;
   readonly usage: UsageTracker;
   readonly limits: (tenant: string) => Limits;
   readonly gauges: UsageGauges;
@@ -156,8 +158,14 @@ export function metricsRegistry(sources: MetricsSources): Registry {
     sources.gauges.storageBytes(t),
   );
 
-  const cache = sources.headChunkCache;
-  if (cache !== undefined) {
+  /** `<prefix>_{bytes,max_bytes,hits_total,misses_total,evictions_total}` of one query cache. */
+  const cacheMetrics = (
+    prefix: string,
+    what: string,
+    unit: string,
+    flag: string,
+    cache: CacheStats,
+  ): void => {
     const gauge = (name: string, help: string, read: () => number): void => {
       const g: Gauge = new Gauge({
         name,
@@ -180,32 +188,41 @@ export function metricsRegistry(sources: MetricsSources): Registry {
         },
       });
     };
-    gauge(
-      'xscaler_head_chunk_cache_bytes',
-      'Bytes of head chunk files held in the query cache (all tenants).',
-      () => cache.bytes,
-    );
-    gauge(
-      'xscaler_head_chunk_cache_max_bytes',
-      'Budget of the head chunk query cache (--head-chunk-cache-mib).',
-      () => cache.maxBytes,
-    );
+    gauge(`${prefix}_bytes`, `Bytes held in the ${what} query cache (all tenants).`, () => cache.bytes);
+    gauge(`${prefix}_max_bytes`, `Budget of the ${what} query cache (${flag}).`, () => cache.maxBytes);
     counter(
-      'xscaler_head_chunk_cache_hits_total',
-      'Segment lookups of queries served from the head chunk cache.',
+      `${prefix}_hits_total`,
+      `${unit} lookups of queries served from the ${what} cache.`,
       () => cache.hits,
     );
     counter(
-      'xscaler_head_chunk_cache_misses_total',
-      'Segment lookups of queries that read the head chunk files.',
+      `${prefix}_misses_total`,
+      `${unit} lookups of queries that had to read the files.`,
       () => cache.misses,
     );
     counter(
-      'xscaler_head_chunk_cache_evictions_total',
-      'Segments evicted from the head chunk cache to stay within its budget.',
+      `${prefix}_evictions_total`,
+      `${unit}s evicted from the ${what} cache to stay within its budget.`,
       () => cache.evictions,
     );
-  }
+  };
+
+  if (sources.headChunkCache !== undefined)
+    cacheMetrics(
+      'xscaler_head_chunk_cache',
+      'head chunk',
+      'Segment',
+      '--head-chunk-cache-mib',
+      sources.headChunkCache,
+    );
+  if (sources.blockFrameCache !== undefined)
+    cacheMetrics(
+      'xscaler_block_cache',
+      'block chunk frame',
+      'Frame',
+      '--block-cache-mib',
+      sources.blockFrameCache,
+    );
 
   const limits: Gauge<'tenant' | 'limit'> = new Gauge({
     name: 'xscaler_tenant_limits',

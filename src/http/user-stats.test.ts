@@ -73,6 +73,28 @@ describe('metricsRegistry', () => {
     assert.ok(again.includes('xscaler_received_samples_total{tenant="acme"} 120\n'), 'not doubled');
   });
 
+  it('reports both query caches, and counters do not add up over scrapes', async () => {
+    const head = { bytes: 3, maxBytes: 64, hits: 10, misses: 2, evictions: 1 };
+    const block = { bytes: 5, maxBytes: 128, hits: 7, misses: 4, evictions: 0 };
+    const registry = metricsRegistry({ ...sources(), headChunkCache: head, blockFrameCache: block });
+    await registry.metrics();
+    head.hits = 11;
+    const lines = new Set((await registry.metrics()).split('\n'));
+    for (const line of [
+      'xscaler_head_chunk_cache_bytes 3',
+      'xscaler_head_chunk_cache_max_bytes 64',
+      'xscaler_head_chunk_cache_hits_total 11',
+      'xscaler_head_chunk_cache_misses_total 2',
+      'xscaler_head_chunk_cache_evictions_total 1',
+      'xscaler_block_cache_bytes 5',
+      'xscaler_block_cache_max_bytes 128',
+      'xscaler_block_cache_hits_total 7',
+      'xscaler_block_cache_misses_total 4',
+      'xscaler_block_cache_evictions_total 0',
+    ])
+      assert.ok(lines.has(line), `missing: ${line}`);
+  });
+
   it('reports the process CPU used before the registry was made (it is made at the first scrape)', async () => {
     const used = process.cpuUsage();
     const text = await metricsRegistry(sources()).metrics();
